@@ -1,0 +1,13 @@
+//! The pallets `ocos-node benchmark pallet` measures (weights in each pallet's `weights.rs`).
+
+pub use crate::{Balances, Runtime, Timestamp};
+
+impl frame_system_benchmarking::Config for Runtime {}
+impl frame_benchmarking::baseline::Config for Runtime {}
+
+frame_benchmarking::define_benchmarks!(
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+);

@@ -1,0 +1,5 @@
+//! Configuration of every pallet in the runtime, one concern per module.
+
+mod consensus;
+mod monetary;
+mod system;

@@ -1,0 +1,220 @@
+//! Genesis presets: `development` (one validator), `local_testnet` (Alice and Bob) and
+//! `testnet` (the public test network; its raw spec is committed under `chain-specs/`).
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use pallet_grandpa::AuthorityId as GrandpaId;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_core::{ed25519, sr25519};
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+
+use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, UNIT};
+
+/// Name of the public test network's preset.
+pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
+
+/// Balance of each endowed development account.
+const DEV_ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// A genesis validator: its account (which holds the session-key deposit) and session keys.
+struct Validator {
+	account: AccountId,
+	aura: AuraId,
+	grandpa: GrandpaId,
+}
+
+impl Validator {
+	/// A validator given by `(sr25519, ed25519)` public keys: the sr25519 key is both its
+	/// account and its Aura key.
+	fn new((sr25519_key, ed25519_key): ([u8; 32], [u8; 32])) -> Self {
+		Self {
+			account: AccountId::new(sr25519_key),
+			aura: sr25519::Public::from_raw(sr25519_key).into(),
+			grandpa: ed25519::Public::from_raw(ed25519_key).into(),
+		}
+	}
+}
+
+fn genesis(validators: Vec<Validator>, endowed: Vec<(AccountId, Balance)>) -> Value {
+	let keys: Vec<_> = validators
+		.into_iter()
+		.map(|v| {
+			let keys = SessionKeys { aura: v.aura, grandpa: v.grandpa };
+			(v.account.clone(), v.account, keys)
+		})
+		.collect();
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances: endowed },
+		session: SessionConfig { keys },
+	})
+}
+
+fn dev_endowments() -> Vec<(AccountId, Balance)> {
+	DEV_ACCOUNTS.iter().map(|key| (AccountId::new(*key), DEV_ENDOWMENT)).collect()
+}
+
+/// One validator (Alice) and funded well-known development accounts.
+fn development() -> Value {
+	genesis(vec![Validator::new(ALICE)], dev_endowments())
+}
+
+/// Two validators (Alice, Bob) and funded well-known development accounts.
+fn local_testnet() -> Value {
+	genesis(vec![Validator::new(ALICE), Validator::new(BOB)], dev_endowments())
+}
+
+/// The public test network: two bootstrap validators and a faucet account.
+///
+/// The bootstrap keys are derived from the Substrate development phrase at
+/// `//ocos-testnet//validator//1`, `//ocos-testnet//validator//2` and `//ocos-testnet//faucet`
+/// (sr25519 for accounts and Aura, ed25519 for GRANDPA), so anyone can run them: this network
+/// holds no value. Operators replace them with their own keys through governance.
+fn testnet() -> Value {
+	let validator_1 = Validator::new(TESTNET_VALIDATOR_1);
+	let validator_2 = Validator::new(TESTNET_VALIDATOR_2);
+	let endowed = vec![
+		(validator_1.account.clone(), 10_000 * UNIT),
+		(validator_2.account.clone(), 10_000 * UNIT),
+		(AccountId::new(TESTNET_FAUCET), 10_000_000 * UNIT),
+	];
+	genesis(vec![validator_1, validator_2], endowed)
+}
+
+// Public keys are spelled out: deriving them in the runtime would pull key derivation (and
+// its multi-megabyte tables) into the wasm.
+
+/// `(sr25519, ed25519)` public keys of the development validator `//Alice`.
+const ALICE: ([u8; 32], [u8; 32]) = (
+	hex_literal(b"d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"),
+	hex_literal(b"88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee"),
+);
+/// `(sr25519, ed25519)` public keys of the development validator `//Bob`.
+const BOB: ([u8; 32], [u8; 32]) = (
+	hex_literal(b"8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48"),
+	hex_literal(b"d17c2d7823ebf260fd138f2d7e27d114c0145d968b5ff5006125f2414fadae69"),
+);
+/// sr25519 accounts `//Alice`, `//Bob`, `//Charlie`, `//Dave`, `//Eve`, `//Ferdie`.
+const DEV_ACCOUNTS: [[u8; 32]; 6] = [
+	ALICE.0,
+	BOB.0,
+	hex_literal(b"90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22"),
+	hex_literal(b"306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20"),
+	hex_literal(b"e659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e"),
+	hex_literal(b"1cbd2d43530a44705ad088af313e18f80b53ef16b36177cd4b77b846f2a5f07c"),
+];
+
+/// `(sr25519, ed25519)` public keys of the first testnet bootstrap validator.
+const TESTNET_VALIDATOR_1: ([u8; 32], [u8; 32]) = (
+	hex_literal(b"f69d4e41ab2d9ddb865547ffd048420e68d6acf273d83a1ee22c15e18e76b03e"),
+	hex_literal(b"7a93a72285d9c93fa7fcaf39cc444508a5197d6ad924d8788934cd77decab29a"),
+);
+/// `(sr25519, ed25519)` public keys of the second testnet bootstrap validator.
+const TESTNET_VALIDATOR_2: ([u8; 32], [u8; 32]) = (
+	hex_literal(b"ac1c48e5bd57b3a3c298e6bb967de55ca70dd43e918cb2cf50e2ce7e4434a914"),
+	hex_literal(b"727dfbbf534eff58a7ee3efb20af8f28ce3f0ab5cb31ab67dcbf0025ddc4ad9f"),
+);
+/// sr25519 public key of the testnet faucet account.
+const TESTNET_FAUCET: [u8; 32] =
+	hex_literal(b"bebf269b3f667d0d868b432e4c0fa143f5dc27a686c21581b133a631928a7767");
+
+/// Decodes 64 hex digits; used in constants only, so a bad digit fails the build.
+const fn hex_literal(hex: &[u8; 64]) -> [u8; 32] {
+	const fn digit(c: u8) -> u8 {
+		match c {
+			b'0'..=b'9' => c - b'0',
+			b'a'..=b'f' => c - b'a' + 10,
+			_ => panic!("not a lowercase hex digit"),
+		}
+	}
+	let mut out = [0u8; 32];
+	let mut i = 0;
+	while i < 32 {
+		out[i] = digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]);
+		i += 1;
+	}
+	out
+}
+
+/// The JSON of the preset `id`, if there is one.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEV_RUNTIME_PRESET => development(),
+		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet(),
+		TESTNET_RUNTIME_PRESET => testnet(),
+		_ => return None,
+	};
+	serde_json::to_string(&patch).ok().map(|json| json.into_bytes())
+}
+
+/// The names of the presets [`get_preset`] knows.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(DEV_RUNTIME_PRESET),
+		PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(TESTNET_RUNTIME_PRESET),
+	]
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn every_preset_builds_a_genesis_state() {
+		for id in preset_names() {
+			let json = get_preset(&id).expect("listed preset exists");
+			let mut config = RuntimeGenesisConfig::default();
+			let patch: Value = serde_json::from_slice(&json).expect("preset is JSON");
+			let mut base = serde_json::to_value(&config).expect("serializable");
+			json_patch_merge(&mut base, patch);
+			config = serde_json::from_value(base).expect("patch fits the genesis config");
+			sp_io::TestExternalities::new(
+				frame_support::sp_runtime::BuildStorage::build_storage(&config)
+					.expect("genesis builds"),
+			)
+			.execute_with(|| {
+				assert!(!pallet_aura::Authorities::<crate::Runtime>::get().is_empty());
+				assert!(!pallet_grandpa::Pallet::<crate::Runtime>::grandpa_authorities().is_empty());
+			});
+		}
+	}
+
+	#[test]
+	fn unknown_preset_is_none() {
+		assert!(get_preset(&PresetId::from("mainnet")).is_none());
+	}
+
+	#[test]
+	fn dev_keys_are_the_well_known_ones() {
+		use sp_keyring::{Ed25519Keyring as Ed, Sr25519Keyring as Sr};
+		assert_eq!(ALICE, (Sr::Alice.public().0, Ed::Alice.public().0));
+		assert_eq!(BOB, (Sr::Bob.public().0, Ed::Bob.public().0));
+		let well_known = [Sr::Alice, Sr::Bob, Sr::Charlie, Sr::Dave, Sr::Eve, Sr::Ferdie];
+		assert_eq!(DEV_ACCOUNTS, well_known.map(|k| k.public().0));
+	}
+
+	#[test]
+	fn testnet_keys_are_the_documented_derivations() {
+		use sp_core::Pair;
+		let derive = |path: &str| {
+			let suri = alloc::format!("{}{path}", sp_core::crypto::DEV_PHRASE);
+			let sr = sr25519::Pair::from_string(&suri, None).expect("valid suri").public().0;
+			let ed = ed25519::Pair::from_string(&suri, None).expect("valid suri").public().0;
+			(sr, ed)
+		};
+		assert_eq!(derive("//ocos-testnet//validator//1"), TESTNET_VALIDATOR_1);
+		assert_eq!(derive("//ocos-testnet//validator//2"), TESTNET_VALIDATOR_2);
+		assert_eq!(derive("//ocos-testnet//faucet").0, TESTNET_FAUCET);
+	}
+
+	fn json_patch_merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(b), Value::Object(p)) =>
+				for (k, v) in p {
+					json_patch_merge(b.entry(k).or_insert(Value::Null), v);
+				},
+			(b, p) => *b = p,
+		}
+	}
+}
