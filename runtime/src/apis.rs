@@ -17,10 +17,11 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Billing, Block, BlockNumber, Executive,
+	Grandpa, InherentDataExt, NodeRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, VERSION,
 };
+use ocos_primitives::{NodeId, Resource, ResourceKind};
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -186,6 +187,24 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_node_registry_runtime_api::NodeRegistryApi<Block, AccountId, Balance, BlockNumber>
+		for Runtime
+	{
+		fn node(id: NodeId) -> Option<pallet_node_registry::NodeInfo<AccountId, Balance, BlockNumber>> {
+			NodeRegistry::node_info(id)
+		}
+
+		fn active_nodes(kind: ResourceKind, after: Option<NodeId>, limit: u32) -> Vec<NodeId> {
+			NodeRegistry::active_nodes_page(kind, after, limit)
+		}
+	}
+
+	impl pallet_billing_runtime_api::BillingApi<Block, Balance> for Runtime {
+		fn estimate_cost(resource: Resource, units: u64) -> Option<Balance> {
+			Billing::estimate_cost(resource, units)
 		}
 	}
 

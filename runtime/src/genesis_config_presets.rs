@@ -9,7 +9,14 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{ed25519, sr25519};
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 
-use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, UNIT};
+use frame_support::BoundedVec;
+use ocos_primitives::{GpuClass, Resource, ResourceKind};
+use sp_runtime::{FixedU128, Permill};
+
+use crate::{
+	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BillingConfig,
+	InterimGovernorsConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, UNIT,
+};
 
 /// Name of the public test network's preset.
 pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
@@ -36,7 +43,16 @@ impl Validator {
 	}
 }
 
-fn genesis(validators: Vec<Validator>, endowed: Vec<(AccountId, Balance)>) -> Value {
+/// The treasury's opening balance: it pays the quota subsidy to providers.
+const TREASURY_ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// A genesis state: validators, endowed accounts (plus the treasury), interim governors and
+/// the opening economy parameters, which afterwards change only by governance.
+fn genesis(
+	validators: Vec<Validator>,
+	mut endowed: Vec<(AccountId, Balance)>,
+	governors: Vec<AccountId>,
+) -> Value {
 	let keys: Vec<_> = validators
 		.into_iter()
 		.map(|v| {
@@ -44,9 +60,30 @@ fn genesis(validators: Vec<Validator>, endowed: Vec<(AccountId, Balance)>) -> Va
 			(v.account.clone(), v.account, keys)
 		})
 		.collect();
+	endowed.push((TreasuryAccount::get(), TREASURY_ENDOWMENT));
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: endowed },
 		session: SessionConfig { keys },
+		interim_governors: InterimGovernorsConfig { members: BoundedVec::truncate_from(governors) },
+		quotas: QuotasConfig {
+			rates: vec![
+				// Staking 1 OCOS earns one GPU-second per epoch ...
+				(ResourceKind::Gpu, FixedU128::from_rational(1_000, UNIT)),
+				// ... and one GiB-epoch of storage.
+				(ResourceKind::Storage, FixedU128::from_rational(1 << 30, UNIT)),
+			],
+		},
+		billing: BillingConfig {
+			prices: vec![
+				// Per GPU-millisecond: 0.036, 0.18 and 0.72 OCOS per GPU-hour.
+				(Resource::GpuMillis(GpuClass::Entry), 10_000),
+				(Resource::GpuMillis(GpuClass::Standard), 50_000),
+				(Resource::GpuMillis(GpuClass::HighEnd), 200_000),
+				// Per byte-epoch: about 0.001 OCOS per GiB-epoch.
+				(Resource::StorageByteEpoch, 1),
+			],
+			protocol_fee: Permill::from_percent(5),
+		},
 	})
 }
 
@@ -54,17 +91,22 @@ fn dev_endowments() -> Vec<(AccountId, Balance)> {
 	DEV_ACCOUNTS.iter().map(|key| (AccountId::new(*key), DEV_ENDOWMENT)).collect()
 }
 
-/// One validator (Alice) and funded well-known development accounts.
+/// One validator (Alice), funded well-known development accounts; Alice is interim governor.
 fn development() -> Value {
-	genesis(vec![Validator::new(ALICE)], dev_endowments())
+	genesis(vec![Validator::new(ALICE)], dev_endowments(), vec![AccountId::new(ALICE.0)])
 }
 
-/// Two validators (Alice, Bob) and funded well-known development accounts.
+/// Two validators (Alice, Bob), funded development accounts; Alice is interim governor.
 fn local_testnet() -> Value {
-	genesis(vec![Validator::new(ALICE), Validator::new(BOB)], dev_endowments())
+	genesis(
+		vec![Validator::new(ALICE), Validator::new(BOB)],
+		dev_endowments(),
+		vec![AccountId::new(ALICE.0)],
+	)
 }
 
-/// The public test network: two bootstrap validators and a faucet account.
+/// The public test network: two bootstrap validators and a faucet account; no interim
+/// governor (its parameters wait for the DAO).
 ///
 /// The bootstrap keys are derived from the Substrate development phrase at
 /// `//ocos-testnet//validator//1`, `//ocos-testnet//validator//2` and `//ocos-testnet//faucet`
@@ -78,7 +120,7 @@ fn testnet() -> Value {
 		(validator_2.account.clone(), 10_000 * UNIT),
 		(AccountId::new(TESTNET_FAUCET), 10_000_000 * UNIT),
 	];
-	genesis(vec![validator_1, validator_2], endowed)
+	genesis(vec![validator_1, validator_2], endowed, Vec::new())
 }
 
 // Public keys are spelled out: deriving them in the runtime would pull key derivation (and

@@ -9,6 +9,8 @@
 //! - Native token: **OCOS**, 12 decimals, SS58 prefix [`SS58_PREFIX`].
 //! - Transactions carry `CheckMetadataHash`, so metadata-aware signers (Ledger's generic
 //!   Polkadot app) can verify what they sign.
+//! - The economy: provider nodes (`pallet-node-registry`), staking quotas (`pallet-quotas`)
+//!   and metered billing (`pallet-billing`); see [`configs`] for their parameters.
 //! - There is no `pallet-sudo`: no single key can change the chain.
 //!
 //! Layout: [`configs`] holds each pallet's configuration, [`apis`] the runtime APIs the node
@@ -196,4 +198,16 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(10)]
+	pub type InterimGovernors = pallet_membership<Instance1>;
+
+	#[runtime::pallet_index(11)]
+	pub type NodeRegistry = pallet_node_registry;
+
+	#[runtime::pallet_index(12)]
+	pub type Quotas = pallet_quotas;
+
+	#[runtime::pallet_index(13)]
+	pub type Billing = pallet_billing;
 }

@@ -32,7 +32,7 @@ pub mod wait;
 
 pub use network::{start_dev, start_local_network, start_network};
 pub use node::{run_subcommand, BaseDir, Node, NodeBuilder, LOG_TAIL_LINES};
-pub use rpc::{Header, Rpc};
+pub use rpc::{Header, Outcome, Rpc};
 pub use tx::ChainInfo;
 pub use wait::{until, wait_best, wait_finalized, wait_peers, Check};
 

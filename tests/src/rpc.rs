@@ -14,7 +14,9 @@ use jsonrpsee::{
 	rpc_params,
 	ws_client::{WsClient, WsClientBuilder},
 };
-use ocos_runtime::Runtime;
+use frame_system::Phase;
+use ocos_runtime::{Runtime, RuntimeEvent};
+use sp_runtime::DispatchError;
 use serde_json::Value;
 use sp_core::H256;
 use sp_runtime::generic::DigestItem;
@@ -52,6 +54,34 @@ pub struct Health {
 	pub peers: u64,
 	/// Whether the node is catching up with the network.
 	pub is_syncing: bool,
+}
+
+/// What happened to an included extrinsic.
+#[derive(Debug)]
+pub struct Outcome {
+	/// The block that includes it.
+	pub block: H256,
+	/// The events it emitted, `System::ExtrinsicSuccess`/`ExtrinsicFailed` included.
+	pub events: Vec<RuntimeEvent>,
+}
+
+impl Outcome {
+	/// The dispatch error, if the extrinsic failed.
+	pub fn error(&self) -> Option<DispatchError> {
+		self.events.iter().find_map(|event| match event {
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) =>
+				Some(*dispatch_error),
+			_ => None,
+		})
+	}
+
+	/// Fails with the dispatch error if the extrinsic failed.
+	pub fn ensure_success(&self) -> Result<()> {
+		match self.error() {
+			Some(error) => bail!("extrinsic in block {:?} failed: {error:?}", self.block),
+			None => Ok(()),
+		}
+	}
 }
 
 /// Versions a transaction commits to.
@@ -211,6 +241,52 @@ impl Rpc {
 				Vec::<EventRecord>::decode(&mut &bytes[..]).context("decoding System::Events"),
 			None => Ok(Vec::new()),
 		}
+	}
+
+	/// Calls runtime API `method` (e.g. `"BillingApi_estimate_cost"`) with SCALE-encoded `args`
+	/// at block `at` (best block if `None`) and decodes the answer as `R`.
+	pub async fn runtime_call<R: Decode>(
+		&self,
+		method: &str,
+		args: &[u8],
+		at: Option<H256>,
+	) -> Result<R> {
+		let bytes: String =
+			self.call("state_call", rpc_params![method, to_hex(args), at.map(hash_hex)]).await?;
+		R::decode(&mut &from_hex(&bytes)?[..]).with_context(|| format!("decoding {method}"))
+	}
+
+	/// The encoded extrinsics of block `at`.
+	pub async fn block_extrinsics(&self, at: H256) -> Result<Vec<Vec<u8>>> {
+		let block: Value = self.call("chain_getBlock", rpc_params![hash_hex(at)]).await?;
+		block["block"]["extrinsics"]
+			.as_array()
+			.context("block has no `extrinsics`")?
+			.iter()
+			.map(|xt| from_hex(xt.as_str().context("extrinsic is not a string")?))
+			.collect()
+	}
+
+	/// Submits an extrinsic, waits until it is in a block and returns what it did there.
+	/// A dispatch failure is an [`Outcome`] too (see [`Outcome::error`]); a transaction the
+	/// pool rejects is an error.
+	pub async fn execute(&self, extrinsic: &[u8], timeout: Duration) -> Result<Outcome> {
+		let block = self.submit_and_watch_until_in_block(extrinsic, timeout).await?;
+		let index = self
+			.block_extrinsics(block)
+			.await?
+			.iter()
+			.position(|xt| xt == extrinsic)
+			.with_context(|| format!("extrinsic not found in block {block:?}"))?;
+		let index = u32::try_from(index)?;
+		let events = self
+			.events(block)
+			.await?
+			.into_iter()
+			.filter(|record| record.phase == Phase::ApplyExtrinsic(index))
+			.map(|record| record.event)
+			.collect();
+		Ok(Outcome { block, events })
 	}
 
 	/// Submits an encoded extrinsic (`author_submitExtrinsic`) and returns its hash. The error is

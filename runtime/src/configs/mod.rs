@@ -1,5 +1,8 @@
 //! Configuration of every pallet in the runtime, one concern per module.
 
 mod consensus;
+mod economy;
 mod monetary;
 mod system;
+
+pub use economy::{DaoOrigin, TreasuryAccount};

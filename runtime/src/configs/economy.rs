@@ -1,0 +1,93 @@
+//! The OCOS economy: provider nodes (`pallet-node-registry`), staking quotas
+//! (`pallet-quotas`) and metered billing (`pallet-billing`), governed by [`DaoOrigin`].
+
+use frame_support::{
+	parameter_types,
+	traits::{ConstU128, ConstU32, EitherOfDiverse},
+	PalletId,
+};
+use frame_system::{EnsureRoot, EnsureSignedBy};
+use sp_runtime::{
+	traits::AccountIdConversion, transaction_validity::TransactionPriority, Perbill, Permill,
+};
+
+use crate::{
+	AccountId, Balances, BlockNumber, InterimGovernors, Quotas, Runtime, RuntimeEvent,
+	RuntimeHoldReason, DAYS, HOURS, MINUTES, UNIT,
+};
+
+/// Who may change prices and rates and verify, suspend or slash nodes: until the DAO pallet
+/// exists, the interim governors fixed at genesis (Alice on development chains, nobody on the
+/// testnet).
+pub type DaoOrigin =
+	EitherOfDiverse<EnsureRoot<AccountId>, EnsureSignedBy<InterimGovernors, AccountId>>;
+
+parameter_types! {
+	/// The treasury: receives protocol fees, slashes and rounding dust; pays the quota subsidy.
+	pub TreasuryAccount: AccountId = PalletId(*b"ocos/trs").into_account_truncating();
+	/// Economy epoch: quotas renew and reputation decays once per epoch.
+	pub const EpochLength: BlockNumber = HOURS;
+	pub const ReputationDecay: Perbill = Perbill::from_percent(98);
+	pub const NodeUnsignedPriority: TransactionPriority = TransactionPriority::MAX / 2;
+	pub const MaxProtocolFee: Permill = Permill::from_percent(20);
+}
+
+impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	// Root is unreachable (no sudo): the list is fixed at genesis.
+	type AddOrigin = EnsureRoot<AccountId>;
+	type RemoveOrigin = EnsureRoot<AccountId>;
+	type SwapOrigin = EnsureRoot<AccountId>;
+	type ResetOrigin = EnsureRoot<AccountId>;
+	type PrimeOrigin = EnsureRoot<AccountId>;
+	type MembershipInitialized = ();
+	type MembershipChanged = ();
+	type MaxMembers = ConstU32<8>;
+	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_node_registry::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DaoOrigin = DaoOrigin;
+	type NodeBond = ConstU128<{ 1_000 * UNIT }>;
+	type TreasuryAccount = TreasuryAccount;
+	type RetireCooldown = ConstU32<DAYS>;
+	type HeartbeatPeriod = ConstU32<{ 10 * MINUTES }>;
+	type HeartbeatTimeout = ConstU32<{ 30 * MINUTES }>;
+	type EpochLength = EpochLength;
+	type ReputationDecay = ReputationDecay;
+	type ReputationValueUnit = ConstU128<UNIT>;
+	type MaxReputationWeight = ConstU32<100>;
+	type MaxNodesPerOwner = ConstU32<64>;
+	type MaxAllowList = ConstU32<256>;
+	type MaxModelLen = ConstU32<64>;
+	type MaxRegionLen = ConstU32<32>;
+	type MaxEndpointLen = ConstU32<256>;
+	type MaxOfflineScan = ConstU32<32>;
+	type UnsignedPriority = NodeUnsignedPriority;
+	type WeightInfo = ();
+}
+
+impl pallet_quotas::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DaoOrigin = DaoOrigin;
+	type EpochLength = EpochLength;
+	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+	type MaxUnbondingChunks = ConstU32<32>;
+	type MinStake = ConstU128<UNIT>;
+	type WeightInfo = ();
+}
+
+impl pallet_billing::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Quotas = Quotas;
+	type TreasuryAccount = TreasuryAccount;
+	type DaoOrigin = DaoOrigin;
+	type MaxProtocolFee = MaxProtocolFee;
+	type MaxUsageRecords = ConstU32<64>;
+	type MaxProviders = ConstU32<16>;
+	type WeightInfo = ();
+}
