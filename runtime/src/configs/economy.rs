@@ -66,7 +66,7 @@ impl pallet_node_registry::Config for Runtime {
 	type MaxEndpointLen = ConstU32<256>;
 	type MaxOfflineScan = ConstU32<32>;
 	type UnsignedPriority = NodeUnsignedPriority;
-	type WeightInfo = ();
+	type WeightInfo = pallet_node_registry::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_quotas::Config for Runtime {
@@ -77,7 +77,7 @@ impl pallet_quotas::Config for Runtime {
 	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
 	type MaxUnbondingChunks = ConstU32<32>;
 	type MinStake = ConstU128<UNIT>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_quotas::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_billing::Config for Runtime {
@@ -89,5 +89,5 @@ impl pallet_billing::Config for Runtime {
 	type MaxProtocolFee = MaxProtocolFee;
 	type MaxUsageRecords = ConstU32<64>;
 	type MaxProviders = ConstU32<16>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_billing::weights::SubstrateWeight<Runtime>;
 }
