@@ -199,23 +199,27 @@ pub fn preset_names() -> Vec<PresetId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
+
+	/// Externalities holding the genesis state of preset `id`.
+	pub(crate) fn preset_ext(id: &str) -> sp_io::TestExternalities {
+		let json = get_preset(&PresetId::from(id)).expect("listed preset exists");
+		let patch: Value = serde_json::from_slice(&json).expect("preset is JSON");
+		let mut base = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializable");
+		json_patch_merge(&mut base, patch);
+		let config: RuntimeGenesisConfig =
+			serde_json::from_value(base).expect("patch fits the genesis config");
+		frame_support::sp_runtime::BuildStorage::build_storage(&config)
+			.expect("genesis builds")
+			.into()
+	}
 
 	#[test]
 	fn every_preset_builds_a_genesis_state() {
 		for id in preset_names() {
-			let json = get_preset(&id).expect("listed preset exists");
-			let mut config = RuntimeGenesisConfig::default();
-			let patch: Value = serde_json::from_slice(&json).expect("preset is JSON");
-			let mut base = serde_json::to_value(&config).expect("serializable");
-			json_patch_merge(&mut base, patch);
-			config = serde_json::from_value(base).expect("patch fits the genesis config");
-			sp_io::TestExternalities::new(
-				frame_support::sp_runtime::BuildStorage::build_storage(&config)
-					.expect("genesis builds"),
-			)
-			.execute_with(|| {
+			let id = core::str::from_utf8(id.as_ref()).expect("preset names are UTF-8");
+			preset_ext(id).execute_with(|| {
 				assert!(!pallet_aura::Authorities::<crate::Runtime>::get().is_empty());
 				assert!(!pallet_grandpa::Pallet::<crate::Runtime>::grandpa_authorities().is_empty());
 			});
