@@ -46,10 +46,14 @@ fn economy_operations_conserve_total_issuance() {
 			Default::default(),
 			key_proof,
 		));
-		assert_ok!(NodeRegistry::verify(RuntimeOrigin::signed(alice), 0));
+		assert_ok!(NodeRegistry::verify(RuntimeOrigin::signed(alice.clone()), 0));
 
 		// Charlie stakes for GPU quota and orders work with a budget.
-		assert_ok!(Quotas::stake(RuntimeOrigin::signed(charlie.clone()), ResourceKind::Gpu, 10 * UNIT));
+		assert_ok!(Quotas::stake(
+			RuntimeOrigin::signed(charlie.clone()),
+			ResourceKind::Gpu,
+			10 * UNIT
+		));
 		assert_ok!(<Billing as ocos_primitives::Billing<_, _>>::hold_budget(&charlie, 100 * UNIT));
 		let treasury_before = Balances::balance(&TreasuryAccount::get());
 		let settlement = Billing::settle(
@@ -60,20 +64,27 @@ fn economy_operations_conserve_total_issuance() {
 		)
 		.expect("settles");
 		assert!(settlement.quota_units > 0, "the stake's quota covers part: {settlement:?}");
-		assert!(settlement.charged > 0 && settlement.fee > 0, "the rest is charged: {settlement:?}");
+		assert!(
+			settlement.charged > 0 && settlement.fee > 0,
+			"the rest is charged: {settlement:?}"
+		);
 		assert_ne!(Balances::balance(&TreasuryAccount::get()), treasury_before);
 		assert_ok!(Billing::refund(&charlie, 40 * UNIT));
 
 		// Governance slashes a tenth of Bob's bond to the treasury.
 		assert_ok!(NodeRegistry::slash(
-			RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()),
+			RuntimeOrigin::signed(alice),
 			0,
 			Perbill::from_percent(10),
 			b"test".to_vec().try_into().expect("short reason"),
 		));
 
 		// Charlie unbonds and withdraws after the unbonding period.
-		assert_ok!(Quotas::unstake(RuntimeOrigin::signed(charlie.clone()), ResourceKind::Gpu, 10 * UNIT));
+		assert_ok!(Quotas::unstake(
+			RuntimeOrigin::signed(charlie.clone()),
+			ResourceKind::Gpu,
+			10 * UNIT
+		));
 		System::set_block_number(1 + 7 * DAYS);
 		assert_ok!(Quotas::withdraw_unbonded(RuntimeOrigin::signed(charlie)));
 

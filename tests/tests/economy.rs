@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use codec::Encode;
+use frame_support::traits::Get;
 use ocos_e2e::{start_dev, tx::sign, wait_best, ChainInfo, Outcome, Rpc, LOG_TAIL_LINES};
 use ocos_primitives::{GpuClass, NodeId, Resource, ResourceKind};
 use ocos_runtime::{AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeEvent, UNIT};
@@ -15,16 +16,22 @@ use sp_keyring::Sr25519Keyring;
 
 /// Upper bound for anything that takes a few 6 s blocks.
 const TIMEOUT: Duration = Duration::from_secs(180);
-/// `NodeBond` of the runtime.
-const NODE_BOND: Balance = 1_000 * UNIT;
 
 /// Signs `call` by `who` with its next nonce and executes it.
-async fn execute(rpc: &Rpc, chain: &ChainInfo, who: Sr25519Keyring, call: RuntimeCall) -> Result<Outcome> {
+async fn execute(
+	rpc: &Rpc,
+	chain: &ChainInfo,
+	who: Sr25519Keyring,
+	call: RuntimeCall,
+) -> Result<Outcome> {
 	let nonce = rpc.account_next_index(&who.to_account_id()).await?;
 	rpc.execute(&sign(call, &who.pair(), nonce, chain), TIMEOUT).await
 }
 
-async fn node_info(rpc: &Rpc, node: NodeId) -> Result<Option<NodeInfo<AccountId, Balance, BlockNumber>>> {
+async fn node_info(
+	rpc: &Rpc,
+	node: NodeId,
+) -> Result<Option<NodeInfo<AccountId, Balance, BlockNumber>>> {
 	rpc.runtime_call("NodeRegistryApi_node", &node.encode(), None).await
 }
 
@@ -56,9 +63,13 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 			storage_bytes: 1 << 30,
 		},
 		region: b"eu-west".to_vec().try_into().map_err(|_| anyhow::anyhow!("region"))?,
-		endpoint: b"https://node.example".to_vec().try_into().map_err(|_| anyhow::anyhow!("endpoint"))?,
+		endpoint: b"https://node.example"
+			.to_vec()
+			.try_into()
+			.map_err(|_| anyhow::anyhow!("endpoint"))?,
 		key_proof,
 	});
+	let bond = <<Runtime as pallet_node_registry::Config>::NodeBond as Get<Balance>>::get();
 	let held_before = held(&rpc, &owner).await?;
 	let registered = execute(&rpc, &chain, provider, register).await.with_context(log)?;
 	registered.ensure_success()?;
@@ -67,12 +78,15 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 		.iter()
 		.find_map(|event| match event {
 			RuntimeEvent::NodeRegistry(pallet_node_registry::Event::NodeRegistered {
-				node, owner: o, bond, ..
-			}) if *o == owner && *bond == NODE_BOND => Some(*node),
+				node,
+				owner: o,
+				bond: b,
+				..
+			}) if *o == owner && *b == bond => Some(*node),
 			_ => None,
 		})
 		.with_context(|| format!("no NodeRegistered event: {:#?}", registered.events))?;
-	ensure!(held(&rpc, &owner).await? == held_before + NODE_BOND, "the bond is not held");
+	ensure!(held(&rpc, &owner).await? == held_before + bond, "the bond is not held");
 	let info = node_info(&rpc, node).await?.context("the runtime API does not know the node")?;
 	ensure!(info.status == NodeStatus::Pending, "a new node is {:?}, not Pending", info.status);
 	ensure!(info.owner == owner && info.worker_key == worker.public().0, "wrong record: {info:?}");
@@ -96,7 +110,11 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 	)));
 	ensure!(node_info(&rpc, node).await?.map(|i| i.status) == Some(NodeStatus::Active));
 	let gpu_nodes: Vec<NodeId> = rpc
-		.runtime_call("NodeRegistryApi_active_nodes", &(ResourceKind::Gpu, None::<NodeId>, 10u32).encode(), None)
+		.runtime_call(
+			"NodeRegistryApi_active_nodes",
+			&(ResourceKind::Gpu, None::<NodeId>, 10u32).encode(),
+			None,
+		)
 		.await?;
 	ensure!(gpu_nodes.contains(&node), "active GPU nodes {gpu_nodes:?} lack node {node}");
 
@@ -121,12 +139,17 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 	ensure!(held(&rpc, &who).await? == held_before + stake, "the stake is not held");
 	let key = pallet_quotas::Stakes::<Runtime>::hashed_key_for(&who, ResourceKind::Gpu);
 	let position = rpc.storage(&key, None).await?.context("no stake position in storage")?;
-	let position = <pallet_quotas::StakeInfo<Balance> as codec::Decode>::decode(&mut &position[..])?;
+	let position =
+		<pallet_quotas::StakeInfo<Balance> as codec::Decode>::decode(&mut &position[..])?;
 	ensure!(position.staked == stake, "stored stake {position:?}");
 
 	// Wallets can quote a price before submitting: 1 000 GPU-ms on an entry GPU.
 	let quote: Option<Balance> = rpc
-		.runtime_call("BillingApi_estimate_cost", &(Resource::GpuMillis(GpuClass::Entry), 1_000u64).encode(), None)
+		.runtime_call(
+			"BillingApi_estimate_cost",
+			&(Resource::GpuMillis(GpuClass::Entry), 1_000u64).encode(),
+			None,
+		)
 		.await?;
 	ensure!(quote == Some(10_000 * 1_000), "quote {quote:?}");
 	Ok(())

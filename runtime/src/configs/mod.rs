@@ -5,4 +5,4 @@ mod economy;
 mod monetary;
 mod system;
 
-pub use economy::{DaoOrigin, TreasuryAccount};
+pub use economy::TreasuryAccount;
