@@ -22,7 +22,12 @@ fn properties() -> Properties {
 	properties
 }
 
-fn from_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	let wasm = WASM_BINARY.ok_or_else(|| "the wasm runtime was not built".to_string())?;
 	Ok(ChainSpec::builder(wasm, None)
 		.with_name(name)
@@ -36,12 +41,19 @@ fn from_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Res
 /// Resolves a `--chain` argument.
 pub fn load(id: &str) -> Result<ChainSpec, String> {
 	match id {
-		"dev" => from_preset("OCOS Development", "ocos_dev", ChainType::Development, DEV_RUNTIME_PRESET),
-		"" | "local" =>
-			from_preset("OCOS Local Testnet", "ocos_local", ChainType::Local, LOCAL_TESTNET_RUNTIME_PRESET),
+		"dev" => {
+			from_preset("OCOS Development", "ocos_dev", ChainType::Development, DEV_RUNTIME_PRESET)
+		}
+		"" | "local" => from_preset(
+			"OCOS Local Testnet",
+			"ocos_local",
+			ChainType::Local,
+			LOCAL_TESTNET_RUNTIME_PRESET,
+		),
 		"testnet" => ChainSpec::from_json_bytes(TESTNET_RAW_SPEC),
-		"testnet-new" =>
-			from_preset("OCOS Testnet", "ocos_testnet", ChainType::Live, TESTNET_RUNTIME_PRESET),
+		"testnet-new" => {
+			from_preset("OCOS Testnet", "ocos_testnet", ChainType::Live, TESTNET_RUNTIME_PRESET)
+		}
 		path => ChainSpec::from_json_file(std::path::PathBuf::from(path)),
 	}
 }

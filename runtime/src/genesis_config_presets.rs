@@ -256,10 +256,11 @@ pub(crate) mod tests {
 
 	fn json_patch_merge(base: &mut Value, patch: Value) {
 		match (base, patch) {
-			(Value::Object(b), Value::Object(p)) =>
+			(Value::Object(b), Value::Object(p)) => {
 				for (k, v) in p {
 					json_patch_merge(b.entry(k).or_insert(Value::Null), v);
-				},
+				}
+			}
 			(b, p) => *b = p,
 		}
 	}

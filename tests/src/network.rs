@@ -21,7 +21,7 @@ pub async fn start_network(builders: impl IntoIterator<Item = NodeBuilder>) -> R
 				let node = builder.start().await?;
 				bootnode = Some(node.multiaddr().await?);
 				node
-			},
+			}
 		};
 		nodes.push(node);
 	}

@@ -276,9 +276,7 @@ impl Node {
 
 	/// Opens a new RPC connection to the node.
 	pub async fn rpc(&self) -> Result<Rpc> {
-		Rpc::connect(&self.rpc_url())
-			.await
-			.with_context(|| format!("node `{}`", self.name))
+		Rpc::connect(&self.rpc_url()).await.with_context(|| format!("node `{}`", self.name))
 	}
 
 	/// Polls until the RPC server answers `system_health`; fails early if the process exits.
@@ -333,9 +331,10 @@ impl Node {
 					path.display(),
 					tail.join("\n")
 				)
-			},
-			Err(e) =>
-				format!("--- cannot read node `{}` log {}: {e} ---", self.name, path.display()),
+			}
+			Err(e) => {
+				format!("--- cannot read node `{}` log {}: {e} ---", self.name, path.display())
+			}
 		}
 	}
 

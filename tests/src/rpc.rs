@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Decode;
 use frame_support::traits::PalletInfoAccess;
+use frame_system::Phase;
 use jsonrpsee::{
 	core::{
 		client::{ClientT, Subscription, SubscriptionClientT},
@@ -14,12 +15,11 @@ use jsonrpsee::{
 	rpc_params,
 	ws_client::{WsClient, WsClientBuilder},
 };
-use frame_system::Phase;
 use ocos_runtime::{Runtime, RuntimeEvent};
-use sp_runtime::DispatchError;
 use serde_json::Value;
 use sp_core::H256;
 use sp_runtime::generic::DigestItem;
+use sp_runtime::DispatchError;
 
 use crate::{AccountId, AccountInfo, EventRecord, Nonce};
 
@@ -69,8 +69,9 @@ impl Outcome {
 	/// The dispatch error, if the extrinsic failed.
 	pub fn error(&self) -> Option<DispatchError> {
 		self.events.iter().find_map(|event| match event {
-			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) =>
-				Some(*dispatch_error),
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error, ..
+			}) => Some(*dispatch_error),
 			_ => None,
 		})
 	}
@@ -109,10 +110,7 @@ impl Rpc {
 	}
 
 	async fn call<R: DeserializeOwned>(&self, method: &str, params: ArrayParams) -> Result<R> {
-		self.client
-			.request(method, params)
-			.await
-			.with_context(|| format!("RPC {method}"))
+		self.client.request(method, params).await.with_context(|| format!("RPC {method}"))
 	}
 
 	/// `system_health`.
@@ -215,9 +213,8 @@ impl Rpc {
 
 	/// Raw storage value under `key` at block `at` (best block if `None`).
 	pub async fn storage(&self, key: &[u8], at: Option<H256>) -> Result<Option<Vec<u8>>> {
-		let value: Option<String> = self
-			.call("state_getStorage", rpc_params![to_hex(key), at.map(hash_hex)])
-			.await?;
+		let value: Option<String> =
+			self.call("state_getStorage", rpc_params![to_hex(key), at.map(hash_hex)]).await?;
 		value.as_deref().map(from_hex).transpose()
 	}
 
@@ -237,8 +234,9 @@ impl Rpc {
 		let pallet = <frame_system::Pallet<Runtime> as PalletInfoAccess>::name();
 		let key = frame_support::storage::storage_prefix(pallet.as_bytes(), b"Events");
 		match self.storage(&key, Some(at)).await? {
-			Some(bytes) =>
-				Vec::<EventRecord>::decode(&mut &bytes[..]).context("decoding System::Events"),
+			Some(bytes) => {
+				Vec::<EventRecord>::decode(&mut &bytes[..]).context("decoding System::Events")
+			}
 			None => Ok(Vec::new()),
 		}
 	}
@@ -292,10 +290,8 @@ impl Rpc {
 	/// Submits an encoded extrinsic (`author_submitExtrinsic`) and returns its hash. The error is
 	/// the raw client error so tests can assert on a rejection's code, message and data.
 	pub async fn submit(&self, extrinsic: &[u8]) -> Result<H256, ClientError> {
-		let hash: String = self
-			.client
-			.request("author_submitExtrinsic", rpc_params![to_hex(extrinsic)])
-			.await?;
+		let hash: String =
+			self.client.request("author_submitExtrinsic", rpc_params![to_hex(extrinsic)]).await?;
 		parse_h256(&hash).map_err(|e| ClientError::Custom(format!("{e:#}")))
 	}
 
@@ -352,7 +348,7 @@ fn included_in(status: &Value) -> Result<Option<H256>> {
 				return Ok(None);
 			}
 			bail!("transaction failed: {status}")
-		},
+		}
 		_ => bail!("transaction failed: {status}"),
 	}
 }

@@ -35,8 +35,9 @@ where
 	loop {
 		match check().await.with_context(|| format!("while waiting for {what}"))? {
 			Check::Done(value) => return Ok(value),
-			Check::Pending(observed) if Instant::now() >= deadline =>
-				bail!("timed out after {timeout:?} waiting for {what}; last observed: {observed}"),
+			Check::Pending(observed) if Instant::now() >= deadline => {
+				bail!("timed out after {timeout:?} waiting for {what}; last observed: {observed}")
+			}
 			Check::Pending(_) => sleep(poll).await,
 		}
 	}

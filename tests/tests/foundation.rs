@@ -63,10 +63,8 @@ async fn two_validator_local_network_peers_and_finalizes() -> Result<()> {
 	wait_best(&rpcs[0], BLOCKS, TIMEOUT).await.with_context(logs)?;
 	let mut authors = BTreeSet::new();
 	for number in 1..=BLOCKS {
-		let hash = rpcs[0]
-			.block_hash(number)
-			.await?
-			.with_context(|| format!("no block #{number}"))?;
+		let hash =
+			rpcs[0].block_hash(number).await?.with_context(|| format!("no block #{number}"))?;
 		let slot = rpcs[0]
 			.header(Some(hash))
 			.await?
@@ -136,9 +134,7 @@ async fn signed_transfer_is_included_and_sender_pays_fee() -> Result<()> {
 async fn node_restart_resumes_from_its_database() -> Result<()> {
 	let node = NodeBuilder::new().dev().base_dir(BaseDir::temp()?).start().await?;
 	let rpc = node.rpc().await?;
-	wait_finalized(&rpc, 3, TIMEOUT)
-		.await
-		.with_context(|| node.log_tail(LOG_TAIL_LINES))?;
+	wait_finalized(&rpc, 3, TIMEOUT).await.with_context(|| node.log_tail(LOG_TAIL_LINES))?;
 	let best = rpc.best_number().await?;
 	let best_hash = rpc.block_hash(best).await?.with_context(|| format!("no block #{best}"))?;
 	drop(rpc);

@@ -566,7 +566,7 @@ pub mod pallet {
 					Route::ViaTreasury => {
 						routed.saturating_accrue(payout.from_customer);
 						payout.from_customer.saturating_add(payout.from_treasury)
-					},
+					}
 					Route::Diverted => continue,
 				};
 				// Cannot saturate: parts of `quota_cost`.

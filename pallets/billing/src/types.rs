@@ -4,18 +4,9 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use ocos_primitives::Resource;
 use scale_info::TypeInfo;
 
-
 /// One settled order, as kept in the customer's usage history.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct UsageRecord<BlockNumber, Balance> {
 	/// Block in which the order was settled.

@@ -585,8 +585,8 @@ pub mod pallet {
 							NodeStatus::Active => {
 								record.status = NodeStatus::Pending;
 								reverify = true;
-							},
-							NodeStatus::Pending | NodeStatus::Retiring { .. } => {},
+							}
+							NodeStatus::Pending | NodeStatus::Retiring { .. } => {}
 						}
 					}
 					record.capabilities = capabilities;
@@ -973,7 +973,7 @@ impl<T: Config> Pallet<T> {
 			match (was, is) {
 				(false, true) => ActiveNodes::<T>::insert(kind, index_key(node), ()),
 				(true, false) => ActiveNodes::<T>::remove(kind, index_key(node)),
-				_ => {},
+				_ => {}
 			}
 		}
 	}
@@ -1068,7 +1068,7 @@ impl<T: Config> Pallet<T> {
 		match (reached_end, last_seen) {
 			(true, _) => OfflineCursor::<T>::kill(),
 			(false, Some(node)) => OfflineCursor::<T>::put(node),
-			(false, None) => {},
+			(false, None) => {}
 		}
 
 		for node in lapsed {
@@ -1246,7 +1246,7 @@ impl<T: Config> NodeRegistry<T::AccountId> for Pallet<T> {
 				AccessPolicy::Open => true,
 				AccessPolicy::AllowList => {
 					record.owner == *customer || AllowList::<T>::contains_key(node, customer)
-				},
+				}
 			}
 	}
 

@@ -1559,9 +1559,15 @@ mod queries {
 
 			assert_eq!(NodeRegistry::active_nodes(ResourceKind::Gpu, None, 2), vec![254, 255]);
 			assert_eq!(NodeRegistry::active_nodes(ResourceKind::Gpu, Some(255), 2), vec![256, 257]);
-			assert_eq!(NodeRegistry::active_nodes(ResourceKind::Gpu, Some(257), 2), Vec::<NodeId>::new());
+			assert_eq!(
+				NodeRegistry::active_nodes(ResourceKind::Gpu, Some(257), 2),
+				Vec::<NodeId>::new()
+			);
 			assert_eq!(NodeRegistry::active_nodes(ResourceKind::Gpu, Some(100), 1), vec![254]);
-			assert_eq!(NodeRegistry::active_nodes(ResourceKind::Gpu, None, 0), Vec::<NodeId>::new());
+			assert_eq!(
+				NodeRegistry::active_nodes(ResourceKind::Gpu, None, 0),
+				Vec::<NodeId>::new()
+			);
 			assert_eq!(
 				NodeRegistry::active_nodes(ResourceKind::Storage, None, 10),
 				vec![254, 255, 256, 257, 258]
@@ -1902,9 +1908,15 @@ mod invariants {
 		ExtBuilder::default().build_and_execute(|| {
 			let node = register_with(ALICE, 1, gpu_caps(GpuClass::Entry, 4_096, 1 << 20));
 			let steps: Vec<Box<dyn Fn()>> = vec![
-				Box::new(move || { assert_ok!(NodeRegistry::verify(RuntimeOrigin::root(), node)); }),
-				Box::new(move || { assert_ok!(NodeRegistry::suspend(RuntimeOrigin::root(), node)); }),
-				Box::new(move || { assert_ok!(NodeRegistry::resume(RuntimeOrigin::root(), node)); }),
+				Box::new(move || {
+					assert_ok!(NodeRegistry::verify(RuntimeOrigin::root(), node));
+				}),
+				Box::new(move || {
+					assert_ok!(NodeRegistry::suspend(RuntimeOrigin::root(), node));
+				}),
+				Box::new(move || {
+					assert_ok!(NodeRegistry::resume(RuntimeOrigin::root(), node));
+				}),
 				Box::new(move || {
 					assert_ok!(NodeRegistry::update(
 						RuntimeOrigin::signed(ALICE),
@@ -1918,7 +1930,9 @@ mod invariants {
 					run_to(2 + HEARTBEAT_TIMEOUT);
 					NodeRegistry::on_idle(System::block_number(), Weight::MAX);
 				}),
-				Box::new(move || { assert_ok!(heartbeat_now(node, 1)); }),
+				Box::new(move || {
+					assert_ok!(heartbeat_now(node, 1));
+				}),
 				Box::new(move || {
 					assert_ok!(NodeRegistry::retire(RuntimeOrigin::signed(ALICE), node));
 				}),

@@ -33,8 +33,20 @@ pub type WorkerKey = [u8; 32];
 
 /// A kind of resource that is staked for, metered and billed.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	PartialOrd, Ord, Debug, Serialize, Deserialize,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Serialize,
+	Deserialize,
 )]
 pub enum ResourceKind {
 	/// GPU compute, metered in GPU-milliseconds.
@@ -45,8 +57,20 @@ pub enum ResourceKind {
 
 /// Performance class of a GPU; prices are set per class.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	PartialOrd, Ord, Debug, Serialize, Deserialize,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Serialize,
+	Deserialize,
 )]
 pub enum GpuClass {
 	/// Consumer cards and CPU (software) adapters.
@@ -59,8 +83,20 @@ pub enum GpuClass {
 
 /// One priced unit of work: what a price-table entry and a usage record refer to.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	PartialOrd, Ord, Debug, Serialize, Deserialize,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Serialize,
+	Deserialize,
 )]
 pub enum Resource {
 	/// One GPU-millisecond on a GPU of this class.
@@ -81,7 +117,15 @@ impl Resource {
 
 /// Why a node's reputation changed; carried in events so providers see the reason.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub enum ReputationReason {

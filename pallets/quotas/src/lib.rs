@@ -307,7 +307,7 @@ pub mod pallet {
 			T::Currency::hold(&Self::hold_reason(), &who, amount).map_err(|e| match e {
 				DispatchError::Token(TokenError::FundsUnavailable) => {
 					Error::<T>::InsufficientBalance.into()
-				},
+				}
 				other => other,
 			})?;
 			info.staked = total;
@@ -353,7 +353,7 @@ pub mod pallet {
 				Some(last) if last.kind == kind && last.unlock_at == unlock_at => {
 					last.amount = last.amount.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 					true
-				},
+				}
 				_ => false,
 			};
 			if !merged {

@@ -804,10 +804,8 @@ struct Lcg(u64);
 
 impl Lcg {
 	fn below(&mut self, bound: u64) -> u64 {
-		self.0 = self
-			.0
-			.wrapping_mul(6_364_136_223_846_793_005)
-			.wrapping_add(1_442_695_040_888_963_407);
+		self.0 =
+			self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
 		(self.0 >> 33) % bound
 	}
 }
@@ -829,31 +827,31 @@ fn random_operation_sequences_keep_the_invariants() {
 				match rng.below(8) {
 					0 | 1 => {
 						let _ = stake(who, kind, amount);
-					},
+					}
 					2 => {
 						let _ = unstake(who, kind, amount);
-					},
+					}
 					3 => {
 						let _ = withdraw(who);
-					},
+					}
 					4 => {
 						let _ = rebond(who, kind, amount);
-					},
+					}
 					5 => {
 						let before = available(who, kind);
 						let units = rng.below(400);
 						let covered = consume(who, kind, units);
 						assert!(covered <= units && covered <= before);
 						assert_eq!(available(who, kind), before - covered);
-					},
+					}
 					6 => {
 						block += 1 + rng.below(12) as u32;
 						run_to_block(block);
-					},
+					}
 					_ => {
 						let rate = FixedU128::from_rational(rng.below(5).into(), 2);
 						assert_ok!(Quotas::set_quota_rate(RuntimeOrigin::root(), kind, rate));
-					},
+					}
 				}
 
 				Quotas::do_try_state().unwrap();

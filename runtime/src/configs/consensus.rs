@@ -9,8 +9,8 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::traits::{ConvertInto, OpaqueKeys};
 
 use crate::{
-	AccountId, Aura, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, Session,
-	SessionKeys, MINUTES, SLOT_DURATION, UNIT,
+	AccountId, Aura, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, Session, SessionKeys,
+	MINUTES, SLOT_DURATION, UNIT,
 };
 
 /// Most validators Aura and GRANDPA accept.
