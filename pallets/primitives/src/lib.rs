@@ -9,6 +9,8 @@
 //!   (implemented by `pallet-quotas`).
 //! - [`Billing`]: budget holds at submission and settlement when work is verified
 //!   (implemented by `pallet-billing`).
+//! - [`EpochClock`]: the economy's epoch count (kept by `pallet-node-registry`, whose DAO-set
+//!   parameters include the epoch length); [`EpochAnchor`] is the arithmetic behind it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -19,14 +21,71 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::pallet_prelude::{DispatchError, DispatchResult};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
-use sp_runtime::Perbill;
+use sp_runtime::{
+	traits::{AtLeast32BitUnsigned, One},
+	Perbill,
+};
 
 /// Identifier of a registered provider node, assigned in registration order.
 pub type NodeId = u64;
 
-/// Epoch counter. An epoch is a DAO-set number of blocks; quotas renew and storage is billed
-/// per epoch.
+/// Epoch counter. An epoch is a DAO-set number of blocks; quotas renew, reputation decays and
+/// storage is billed per epoch.
 pub type EpochIndex = u32;
+
+/// The economy's epoch count, shared by every pallet that works per epoch.
+pub trait EpochClock {
+	/// The epoch the current block belongs to. It never decreases, even when the epoch length
+	/// changes.
+	fn current_epoch() -> EpochIndex;
+}
+
+/// Where the epoch count stands: epoch `epoch` began at block `start`, and every `length`
+/// blocks after it another begins.
+///
+/// Storing the anchor instead of computing `block / length` is what lets the DAO change the
+/// length without the epoch number jumping back or far ahead: the anchor is first moved to the
+/// start of the running epoch ([`EpochAnchor::advanced_to`]) with the old length, and the new
+/// length counts from there.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct EpochAnchor<BlockNumber> {
+	/// The epoch that began at `start`.
+	pub epoch: EpochIndex,
+	/// The first block of `epoch`.
+	pub start: BlockNumber,
+}
+
+impl<BlockNumber: AtLeast32BitUnsigned + Copy> EpochAnchor<BlockNumber> {
+	/// The anchor of the epoch running at `now` when epochs last `length` blocks (zero counts as
+	/// one): its number and first block. Blocks before `start` belong to `epoch`; the number
+	/// saturates at `EpochIndex::MAX`.
+	pub fn advanced_to(&self, now: BlockNumber, length: BlockNumber) -> Self {
+		let length = length.max(One::one());
+		let elapsed = now.saturating_sub(self.start) / length;
+		Self {
+			epoch: self.epoch.saturating_add(elapsed.unique_saturated_into()),
+			// At most `now`, so it cannot overflow; saturating for the type's sake.
+			start: self.start.saturating_add(elapsed.saturating_mul(length)),
+		}
+	}
+
+	/// The epoch running at `now` when epochs last `length` blocks (zero counts as one).
+	pub fn epoch_at(&self, now: BlockNumber, length: BlockNumber) -> EpochIndex {
+		self.advanced_to(now, length).epoch
+	}
+}
 
 /// The sr25519 public key a node's off-chain worker signs heartbeats and attestations with.
 pub type WorkerKey = [u8; 32];
@@ -224,4 +283,40 @@ pub trait Billing<AccountId, Balance> {
 	fn refund(customer: &AccountId, amount: Balance) -> DispatchResult;
 	/// What `units` of `resource` cost at current prices, fee included, before any quota.
 	fn estimate(resource: Resource, units: u64) -> Balance;
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn epochs_count_from_the_anchor() {
+		let anchor = EpochAnchor { epoch: 0, start: 0u32 };
+		assert_eq!(anchor.epoch_at(0, 10), 0);
+		assert_eq!(anchor.epoch_at(9, 10), 0);
+		assert_eq!(anchor.epoch_at(10, 10), 1);
+		assert_eq!(anchor.epoch_at(35, 10), 3);
+		assert_eq!(anchor.advanced_to(35, 10), EpochAnchor { epoch: 3, start: 30 });
+	}
+
+	#[test]
+	fn a_length_change_keeps_the_running_epoch_and_counts_on_from_its_start() {
+		// Epochs of 10 blocks until block 35, then the length becomes 100.
+		let anchor = EpochAnchor { epoch: 0, start: 0u32 }.advanced_to(35, 10);
+		assert_eq!(anchor.epoch_at(35, 100), 3);
+		assert_eq!(anchor.epoch_at(129, 100), 3);
+		assert_eq!(anchor.epoch_at(130, 100), 4);
+		// Shortening it to 2 blocks: epoch 3 began at 30, so block 35 is epoch 5.
+		assert_eq!(anchor.epoch_at(35, 2), 5);
+	}
+
+	#[test]
+	fn blocks_before_the_anchor_and_zero_lengths_are_harmless() {
+		let anchor = EpochAnchor { epoch: 7, start: 100u32 };
+		assert_eq!(anchor.epoch_at(50, 10), 7);
+		assert_eq!(anchor.advanced_to(50, 10), anchor);
+		assert_eq!(anchor.epoch_at(103, 0), 10);
+		let far = EpochAnchor { epoch: EpochIndex::MAX - 1, start: 0u64 };
+		assert_eq!(far.epoch_at(u64::MAX, 1), EpochIndex::MAX);
+	}
 }
