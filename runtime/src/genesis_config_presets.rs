@@ -11,11 +11,14 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 
 use frame_support::BoundedVec;
 use ocos_primitives::{GpuClass, Resource, ResourceKind};
+use pallet_node_registry::RegistryParams;
+use pallet_quotas::QuotaParams;
 use sp_runtime::{FixedU128, Permill};
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BillingConfig,
-	InterimGovernorsConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, UNIT,
+	configs::{QuotaDefaults, RegistryDefaults, TreasuryAccount},
+	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, InterimGovernorsConfig,
+	NodeRegistryConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, UNIT,
 };
 
 /// Name of the public test network's preset.
@@ -46,12 +49,43 @@ impl Validator {
 /// The treasury's opening balance: it pays the quota subsidy to providers.
 const TREASURY_ENDOWMENT: Balance = 1_000_000 * UNIT;
 
+/// The economy's periods: the production defaults, or short ones for development chains.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Periods {
+	/// The runtime's defaults (hours and days); nothing is written to the genesis.
+	Production,
+	/// Epochs of 5 blocks (30 s), heartbeats every 3 blocks with an 8-block timeout, a 3-block
+	/// retirement cooldown and 5-block unbonding, so tests see them pass in seconds.
+	Fast,
+}
+
+/// Epoch length of development chains, in blocks.
+const FAST_EPOCH: BlockNumber = 5;
+
+impl Periods {
+	fn registry(self) -> Option<RegistryParams<Balance, BlockNumber>> {
+		(self == Self::Fast).then(|| RegistryParams {
+			heartbeat_period: 3,
+			heartbeat_timeout: 8,
+			retire_cooldown: 3,
+			epoch_length: FAST_EPOCH,
+			..RegistryDefaults::get()
+		})
+	}
+
+	fn quotas(self) -> Option<QuotaParams<Balance, BlockNumber>> {
+		(self == Self::Fast)
+			.then(|| QuotaParams { unbonding_period: FAST_EPOCH, ..QuotaDefaults::get() })
+	}
+}
+
 /// A genesis state: validators, endowed accounts (plus the treasury), interim governors and
 /// the opening economy parameters, which afterwards change only by governance.
 fn genesis(
 	validators: Vec<Validator>,
 	mut endowed: Vec<(AccountId, Balance)>,
 	governors: Vec<AccountId>,
+	periods: Periods,
 ) -> Value {
 	let keys: Vec<_> = validators
 		.into_iter()
@@ -65,7 +99,9 @@ fn genesis(
 		balances: BalancesConfig { balances: endowed },
 		session: SessionConfig { keys },
 		interim_governors: InterimGovernorsConfig { members: BoundedVec::truncate_from(governors) },
+		node_registry: NodeRegistryConfig { params: periods.registry() },
 		quotas: QuotasConfig {
+			params: periods.quotas(),
 			rates: vec![
 				// Staking 1 OCOS earns one GPU-second per epoch ...
 				(ResourceKind::Gpu, FixedU128::from_rational(1_000, UNIT)),
@@ -93,7 +129,12 @@ fn dev_endowments() -> Vec<(AccountId, Balance)> {
 
 /// One validator (Alice), funded well-known development accounts; Alice is interim governor.
 fn development() -> Value {
-	genesis(vec![Validator::new(ALICE)], dev_endowments(), vec![AccountId::new(ALICE.0)])
+	genesis(
+		vec![Validator::new(ALICE)],
+		dev_endowments(),
+		vec![AccountId::new(ALICE.0)],
+		Periods::Fast,
+	)
 }
 
 /// Two validators (Alice, Bob), funded development accounts; Alice is interim governor.
@@ -102,6 +143,7 @@ fn local_testnet() -> Value {
 		vec![Validator::new(ALICE), Validator::new(BOB)],
 		dev_endowments(),
 		vec![AccountId::new(ALICE.0)],
+		Periods::Fast,
 	)
 }
 
@@ -120,7 +162,7 @@ fn testnet() -> Value {
 		(validator_2.account.clone(), 10_000 * UNIT),
 		(AccountId::new(TESTNET_FAUCET), 10_000_000 * UNIT),
 	];
-	genesis(vec![validator_1, validator_2], endowed, Vec::new())
+	genesis(vec![validator_1, validator_2], endowed, Vec::new(), Periods::Production)
 }
 
 // Public keys are spelled out: deriving them in the runtime would pull key derivation (and
@@ -224,6 +266,25 @@ pub(crate) mod tests {
 				assert!(!pallet_grandpa::Pallet::<crate::Runtime>::grandpa_authorities().is_empty());
 			});
 		}
+	}
+
+	#[test]
+	fn development_chains_have_short_periods_and_the_testnet_the_defaults() {
+		use crate::Runtime;
+		for id in ["development", "local_testnet"] {
+			preset_ext(id).execute_with(|| {
+				let registry = pallet_node_registry::Params::<Runtime>::get();
+				assert_eq!(registry.epoch_length, FAST_EPOCH);
+				assert_eq!(registry.node_bond, RegistryDefaults::get().node_bond);
+				assert!(registry.heartbeat_timeout < 10);
+				assert_eq!(pallet_quotas::Params::<Runtime>::get().unbonding_period, FAST_EPOCH);
+			});
+		}
+		preset_ext(TESTNET_RUNTIME_PRESET).execute_with(|| {
+			assert!(!pallet_node_registry::Params::<Runtime>::exists());
+			assert_eq!(pallet_node_registry::Params::<Runtime>::get(), RegistryDefaults::get());
+			assert_eq!(pallet_quotas::Params::<Runtime>::get(), QuotaDefaults::get());
+		});
 	}
 
 	#[test]

@@ -1,4 +1,5 @@
-//! Signed extrinsics for `ocos-runtime`, built client-side like a wallet would.
+//! Extrinsics for `ocos-runtime`, built client-side like a wallet (signed) or a worker
+//! (unsigned) would.
 
 use anyhow::Result;
 use codec::Encode;
@@ -86,4 +87,10 @@ pub fn sign_as(
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(call, MultiAddress::Id(sender), signature.into(), extension)
 		.encode()
+}
+
+/// Encodes `call` as an unsigned extrinsic, as workers send heartbeats and attestations (the
+/// runtime's `ValidateUnsigned` checks the signature inside the call).
+pub fn unsigned(call: RuntimeCall) -> Vec<u8> {
+	UncheckedExtrinsic::new_bare(call).encode()
 }

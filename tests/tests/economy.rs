@@ -1,16 +1,24 @@
 //! The OCOS economy on a real dev node: a provider registers a node, the interim governor
-//! (Alice, until the DAO exists) verifies it, a customer stakes for quota and prices are
-//! quoted through the runtime API.
+//! (Alice, until the DAO exists) verifies it, its worker heartbeats and the node goes offline
+//! when it stops; a customer stakes for quota, unstakes and withdraws after the (development
+//! chain's short) unbonding period, and prices are quoted through the runtime API.
 
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use codec::Encode;
-use frame_support::traits::Get;
-use ocos_e2e::{start_dev, tx::sign, wait_best, ChainInfo, Outcome, Rpc, LOG_TAIL_LINES};
+use ocos_e2e::{
+	start_dev,
+	tx::{sign, unsigned},
+	wait::{until, Check},
+	wait_best, ChainInfo, Outcome, Rpc, LOG_TAIL_LINES,
+};
 use ocos_primitives::{GpuClass, NodeId, Resource, ResourceKind};
 use ocos_runtime::{AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeEvent, UNIT};
-use pallet_node_registry::{Capabilities, GpuSpec, NodeInfo, NodeStatus};
+use pallet_node_registry::{
+	Capabilities, GpuSpec, Heartbeat, NodeInfo, NodeStatus, RegistryParams,
+};
+use pallet_quotas::QuotaParams;
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 
@@ -39,6 +47,27 @@ async fn held(rpc: &Rpc, who: &AccountId) -> Result<Balance> {
 	Ok(rpc.account(who, None).await?.data.reserved)
 }
 
+/// Reads and decodes a storage value at the best block.
+async fn read<V: codec::Decode>(rpc: &Rpc, key: &[u8]) -> Result<V> {
+	let bytes = rpc.storage(key, None).await?.context("storage value absent")?;
+	Ok(V::decode(&mut &bytes[..])?)
+}
+
+/// Active nodes offering GPUs, through the runtime API.
+async fn active_gpu_nodes(rpc: &Rpc) -> Result<Vec<NodeId>> {
+	rpc.runtime_call(
+		"NodeRegistryApi_active_nodes",
+		&(ResourceKind::Gpu, None::<NodeId>, 10u32).encode(),
+		None,
+	)
+	.await
+}
+
+/// Whether some event of `outcome` matches.
+fn emitted(outcome: &Outcome, matches: impl Fn(&RuntimeEvent) -> bool) -> bool {
+	outcome.events.iter().any(matches)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 	let dev = start_dev().await?;
@@ -46,6 +75,16 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 	let rpc = dev.rpc().await?;
 	wait_best(&rpc, 1, TIMEOUT).await.with_context(log)?;
 	let chain = ChainInfo::fetch(&rpc).await?;
+
+	// The development preset's short periods are in storage, not the runtime's defaults.
+	let registry: RegistryParams<Balance, BlockNumber> =
+		read(&rpc, &pallet_node_registry::Params::<Runtime>::hashed_key()).await?;
+	let quotas: QuotaParams<Balance, BlockNumber> =
+		read(&rpc, &pallet_quotas::Params::<Runtime>::hashed_key()).await?;
+	ensure!(
+		registry.heartbeat_timeout < 10 && quotas.unbonding_period < 10,
+		"the dev chain has production periods: {registry:?} {quotas:?}"
+	);
 
 	// Bob registers a GPU + storage node run by a fresh worker key, proving he holds it.
 	let provider = Sr25519Keyring::Bob;
@@ -69,7 +108,7 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 			.map_err(|_| anyhow::anyhow!("endpoint"))?,
 		key_proof,
 	});
-	let bond = <<Runtime as pallet_node_registry::Config>::NodeBond as Get<Balance>>::get();
+	let bond = registry.node_bond;
 	let held_before = held(&rpc, &owner).await?;
 	let registered = execute(&rpc, &chain, provider, register).await.with_context(log)?;
 	registered.ensure_success()?;
@@ -109,14 +148,34 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 		RuntimeEvent::NodeRegistry(pallet_node_registry::Event::NodeVerified { node: n }) if *n == node
 	)));
 	ensure!(node_info(&rpc, node).await?.map(|i| i.status) == Some(NodeStatus::Active));
-	let gpu_nodes: Vec<NodeId> = rpc
-		.runtime_call(
-			"NodeRegistryApi_active_nodes",
-			&(ResourceKind::Gpu, None::<NodeId>, 10u32).encode(),
-			None,
-		)
-		.await?;
+	let gpu_nodes = active_gpu_nodes(&rpc).await?;
 	ensure!(gpu_nodes.contains(&node), "active GPU nodes {gpu_nodes:?} lack node {node}");
+
+	// Its worker heartbeats, unsigned and fee-free, once a heartbeat period has passed since
+	// registration, signing the current block number with the worker key.
+	let registered_at = node_info(&rpc, node).await?.context("node vanished")?.registered_at;
+	let first_allowed = registered_at + registry.heartbeat_period;
+	let best = wait_best(&rpc, first_allowed, TIMEOUT).await?;
+	let heartbeat = Heartbeat { node, block_number: best };
+	let signature = worker.sign(&heartbeat.signing_payload());
+	let beat = rpc
+		.execute(
+			&unsigned(RuntimeCall::NodeRegistry(pallet_node_registry::Call::heartbeat {
+				heartbeat,
+				signature,
+			})),
+			TIMEOUT,
+		)
+		.await
+		.with_context(log)?;
+	beat.ensure_success()?;
+	ensure!(emitted(&beat, |e| matches!(
+		e,
+		RuntimeEvent::NodeRegistry(pallet_node_registry::Event::HeartbeatReceived { node: n, .. })
+			if *n == node
+	)));
+	let info = node_info(&rpc, node).await?.context("node vanished")?;
+	ensure!(info.online && info.last_heartbeat > registered_at, "after a heartbeat: {info:?}");
 
 	// Charlie stakes 100 OCOS for GPU quota: held, recorded, announced.
 	let customer = Sr25519Keyring::Charlie;
@@ -143,6 +202,54 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 		<pallet_quotas::StakeInfo<Balance> as codec::Decode>::decode(&mut &position[..])?;
 	ensure!(position.staked == stake, "stored stake {position:?}");
 
+	// Charlie unstakes it all and withdraws once the unbonding period has passed.
+	let unstaked = execute(
+		&rpc,
+		&chain,
+		customer,
+		RuntimeCall::Quotas(pallet_quotas::Call::unstake {
+			kind: ResourceKind::Gpu,
+			amount: stake,
+		}),
+	)
+	.await?;
+	unstaked.ensure_success()?;
+	let unlock_at = unstaked
+		.events
+		.iter()
+		.find_map(|e| match e {
+			RuntimeEvent::Quotas(pallet_quotas::Event::Unbonding { unlock_at, .. }) => {
+				Some(*unlock_at)
+			}
+			_ => None,
+		})
+		.context("no Unbonding event")?;
+	let early = execute(
+		&rpc,
+		&chain,
+		customer,
+		RuntimeCall::Quotas(pallet_quotas::Call::withdraw_unbonded {}),
+	)
+	.await?;
+	if rpc.header(Some(early.block)).await?.number < unlock_at {
+		ensure!(early.error().is_some(), "withdrew before block {unlock_at}: {:#?}", early.events);
+	}
+	wait_best(&rpc, unlock_at, TIMEOUT).await?;
+	let withdrawn = execute(
+		&rpc,
+		&chain,
+		customer,
+		RuntimeCall::Quotas(pallet_quotas::Call::withdraw_unbonded {}),
+	)
+	.await?;
+	withdrawn.ensure_success()?;
+	ensure!(emitted(&withdrawn, |e| matches!(
+		e,
+		RuntimeEvent::Quotas(pallet_quotas::Event::Withdrawn { who: w, amount })
+			if *w == who && *amount == stake
+	)));
+	ensure!(held(&rpc, &who).await? == held_before, "the unbonded stake is still held");
+
 	// Wallets can quote a price before submitting: 1 000 GPU-ms on an entry GPU.
 	let quote: Option<Balance> = rpc
 		.runtime_call(
@@ -152,5 +259,19 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 		)
 		.await?;
 	ensure!(quote == Some(10_000 * 1_000), "quote {quote:?}");
+
+	// The worker sends nothing more: past the heartbeat timeout the node is offline, and the
+	// liveness sweep drops it from the active nodes.
+	until("the silent node to go offline", TIMEOUT, Duration::from_secs(1), || async {
+		let info = node_info(&rpc, node).await?.context("node vanished")?;
+		let listed = active_gpu_nodes(&rpc).await?.contains(&node);
+		Ok(if !info.online && !listed {
+			Check::Done(())
+		} else {
+			Check::Pending(format!("online {}, listed {listed}", info.online))
+		})
+	})
+	.await
+	.with_context(log)?;
 	Ok(())
 }

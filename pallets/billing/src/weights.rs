@@ -48,18 +48,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Billing::Prices` (r:0 w:1)
 	/// Proof: `Billing::Prices` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		// Measured proof size: `0`; minimum execution time: 6_499_000 ps.
+		// Measured proof size: `0`; minimum execution time: 6_860_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(7_231_000, 0)
+		Weight::from_parts(7_681_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(db.writes(1))
 	}
 	/// Storage: `Billing::Prices` (r:1 w:1)
 	/// Proof: `Billing::Prices` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	fn remove_price() -> Weight {
-		// Measured proof size: `171`; minimum execution time: 13_901_000 ps.
+		// Measured proof size: `171`; minimum execution time: 14_271_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(15_102_000, 0)
+		Weight::from_parts(15_343_000, 0)
 			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(1))
@@ -67,9 +67,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Billing::ProtocolFee` (r:0 w:1)
 	/// Proof: `Billing::ProtocolFee` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_protocol_fee() -> Weight {
-		// Measured proof size: `0`; minimum execution time: 5_198_000 ps.
+		// Measured proof size: `0`; minimum execution time: 5_538_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(5_838_000, 0)
+		Weight::from_parts(6_169_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(db.writes(1))
 	}
@@ -79,20 +79,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	fn set_price() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(7_231_000, 0)
+		Weight::from_parts(7_681_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(db.writes(1))
 	}
 	fn remove_price() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(15_102_000, 0)
+		Weight::from_parts(15_343_000, 0)
 			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(1))
 	}
 	fn set_protocol_fee() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(5_838_000, 0)
+		Weight::from_parts(6_169_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(db.writes(1))
 	}

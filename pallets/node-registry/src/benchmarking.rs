@@ -18,7 +18,8 @@ const SEED: u32 = 0;
 /// An account funded for many bonds.
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, SEED);
-	let amount = T::NodeBond::get()
+	let amount = Params::<T>::get()
+		.node_bond
 		.saturating_mul(100u32.into())
 		.saturating_add(T::Currency::minimum_balance().saturating_mul(100u32.into()));
 	T::Currency::set_balance(&who, amount);
@@ -258,7 +259,7 @@ mod benchmarks {
 			)?;
 		}
 		NodeRegistry::<T>::retire(RawOrigin::Signed(owner.clone()).into(), node)?;
-		advance::<T>(T::RetireCooldown::get());
+		advance::<T>(Params::<T>::get().retire_cooldown);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), node);
@@ -328,8 +329,8 @@ mod benchmarks {
 		let owner = funded::<T>("owner", 0);
 		let (node, public) = register_node::<T>(&owner, small_capabilities::<T>())?;
 		NodeRegistry::<T>::verify(dao::<T>()?, node)?;
-		let now =
-			advance::<T>(T::HeartbeatTimeout::get().saturating_add(T::HeartbeatPeriod::get()));
+		let params = Params::<T>::get();
+		let now = advance::<T>(params.heartbeat_timeout.saturating_add(params.heartbeat_period));
 		NodeRegistry::<T>::mutate_node(node, |record| {
 			record.offline = true;
 			Ok(())
@@ -351,6 +352,34 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Every parameter changed, the epoch length too (which moves the epoch anchor).
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let old = Params::<T>::get();
+		let one: BlockNumberFor<T> = One::one();
+		let new = RegistryParams {
+			node_bond: old.node_bond.saturating_add(One::one()),
+			heartbeat_period: old.heartbeat_period.saturating_add(one),
+			heartbeat_timeout: old.heartbeat_timeout.saturating_add(one).saturating_add(one),
+			retire_cooldown: old.retire_cooldown.saturating_add(one),
+			epoch_length: old.epoch_length.saturating_add(one),
+		};
+		let origin = dao::<T>()?;
+
+		#[extrinsic_call]
+		_(
+			origin as T::RuntimeOrigin,
+			Some(new.node_bond),
+			Some(new.heartbeat_period),
+			Some(new.heartbeat_timeout),
+			Some(new.retire_cooldown),
+			Some(new.epoch_length),
+		);
+
+		assert_eq!(Params::<T>::get(), new);
+		Ok(())
+	}
+
 	/// `n` active nodes whose heartbeats lapsed, all marked offline by one sweep.
 	#[benchmark]
 	fn on_idle_sweep(n: Linear<0, { T::MaxOfflineScan::get() }>) -> Result<(), BenchmarkError> {
@@ -360,7 +389,7 @@ mod benchmarks {
 			nodes.push(active_node::<T>(&owner)?);
 		}
 		OfflineCursor::<T>::kill();
-		let now = advance::<T>(T::HeartbeatTimeout::get().saturating_add(One::one()));
+		let now = advance::<T>(Params::<T>::get().heartbeat_timeout.saturating_add(One::one()));
 
 		#[block]
 		{

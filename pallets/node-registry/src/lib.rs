@@ -17,13 +17,20 @@
 //!   with [`REGISTER_DOMAIN`] = `b"ocos/worker-key"`. It proves that the account registering
 //!   a key (or rotating to it) holds the key and that the key consents to serve that account.
 //! - **Capabilities**: a GPU (class, model, VRAM) and/or storage bytes; at least one.
-//! - **Bond**: `NodeBond`, held from the owner under [`HoldReason::NodeBond`] for as long as the
-//!   node exists; slashes move part of it to `TreasuryAccount`.
-//! - **Heartbeat period / timeout**: a node may heartbeat at most once per `HeartbeatPeriod`
-//!   blocks; without a heartbeat for more than `HeartbeatTimeout` blocks it is offline and gets
-//!   no work.
-//! - **Epoch**: `EpochLength` blocks; reputation evidence decays by `ReputationDecay` (λ) per
-//!   epoch.
+//! - **Parameters** ([`Params`], [`RegistryParams`]): the node bond, heartbeat period and
+//!   timeout, retirement cooldown and epoch length. They start as [`Config::DefaultParams`],
+//!   may be overridden at genesis (development chains use short periods) and change only by
+//!   [`set_params`](Pallet::set_params) (DAO).
+//! - **Bond**: the `node_bond` parameter at registration, held from the owner under
+//!   [`HoldReason::NodeBond`] for as long as the node exists; slashes move part of it to
+//!   `TreasuryAccount`. A later change of the parameter does not touch existing bonds.
+//! - **Heartbeat period / timeout**: a node may heartbeat at most once per `heartbeat_period`
+//!   blocks; without a heartbeat for more than `heartbeat_timeout` blocks it is offline and
+//!   gets no work.
+//! - **Epoch**: the economy's epoch, `epoch_length` blocks, counted from the [`Epoch`] anchor
+//!   ([`EpochAnchor`]); this pallet is the economy's [`EpochClock`]. Reputation evidence decays
+//!   by `ReputationDecay` (λ) per epoch. A new length applies from the start of the running
+//!   epoch, so the epoch number never goes back.
 //!
 //! ## Life cycle
 //!
@@ -39,7 +46,7 @@
 //!
 //! Owner (signed) calls:
 //! - [`register`](Pallet::register)`(worker_key, capabilities, region, endpoint, key_proof)`:
-//!   checks the key proof for the caller, holds `NodeBond`, assigns the next [`NodeId`],
+//!   checks the key proof for the caller, holds `node_bond`, assigns the next [`NodeId`],
 //!   status `Pending`.
 //! - [`update`](Pallet::update)`(node, endpoint?, capabilities?, region?)`: changes what the
 //!   node declares. Capabilities that exceed the old ones (a GPU where there was none, a better
@@ -48,7 +55,7 @@
 //! - [`rotate_worker_key`](Pallet::rotate_worker_key)`(node, new_key, key_proof)`: checks the
 //!   new key's proof for the caller (the owner), then moves the node to the new key.
 //! - [`retire`](Pallet::retire)`(node)`: `Retiring { since: now }`; the node gets no new work.
-//! - [`withdraw_bond`](Pallet::withdraw_bond)`(node)`: once `since + RetireCooldown` has passed
+//! - [`withdraw_bond`](Pallet::withdraw_bond)`(node)`: once `since + retire_cooldown` has passed
 //!   and no work is in flight, releases the bond and removes the node with its worker key and
 //!   allow-list (the node is *Retired*).
 //! - [`set_access_policy`](Pallet::set_access_policy)`(node, policy)`,
@@ -70,20 +77,24 @@
 //!   with `verify`).
 //! - [`slash`](Pallet::slash)`(node, fraction, reason)`: moves `fraction` of the node's bond
 //!   (rounded down) from the owner's hold to `TreasuryAccount`; total issuance is unchanged.
+//! - [`set_params`](Pallet::set_params)`(node_bond?, heartbeat_period?, heartbeat_timeout?,
+//!   retire_cooldown?, epoch_length?)`: changes the given parameters; the result must keep
+//!   `heartbeat_period` and `epoch_length` non-zero and `heartbeat_timeout > heartbeat_period`.
 //!
 //! Unsigned, fee-free:
 //! - [`heartbeat`](Pallet::heartbeat)`(heartbeat, signature)`: `signature` is the worker key's
 //!   sr25519 signature of [`Heartbeat::signing_payload`] (`(b"ocos/heartbeat", payload)`
 //!   SCALE-encoded). Valid iff the node exists and is not retiring, `heartbeat.block_number` is
-//!   not in the future and less than `HeartbeatPeriod` blocks old, at least `HeartbeatPeriod`
-//!   blocks passed since the node's last heartbeat, and the signature verifies. The pool
-//!   validation (`ValidateUnsigned`) and the call itself apply the same checks; in the pool the
-//!   transaction `provides` `(node, now / HeartbeatPeriod)`, so one heartbeat per node and
+//!   not in the future and less than `heartbeat_period` blocks old, at least
+//!   `heartbeat_period` blocks passed since the node's last heartbeat, and the signature
+//!   verifies. The pool validation (`ValidateUnsigned`) and the call itself apply the same
+//!   checks; in the pool the transaction `provides` `(node, now / heartbeat_period)`, so one
+//!   heartbeat per node and
 //!   period is kept, and lives until the period ends (or the payload expires).
 //!
 //! ## Liveness
 //!
-//! A node is live at block `now` iff `now <= last_heartbeat + HeartbeatTimeout` and it is not
+//! A node is live at block `now` iff `now <= last_heartbeat + heartbeat_timeout` and it is not
 //! marked offline. `on_idle` sweeps at most `MaxOfflineScan` nodes per block (and only as many
 //! as the remaining weight allows), resuming from `OfflineCursor`; it marks active nodes whose
 //! heartbeat lapsed `offline` (event [`Event::NodeOffline`], once per transition) and drops
@@ -145,7 +156,8 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::*;
 use ocos_primitives::{
-	EpochIndex, GpuClass, NodeId, NodeRegistry, ReputationReason, ResourceKind, WorkerKey,
+	EpochAnchor, EpochClock, EpochIndex, GpuClass, NodeId, NodeRegistry, ReputationReason,
+	ResourceKind, WorkerKey,
 };
 use sp_core::{crypto::KeyTypeId, sr25519};
 use sp_runtime::{
@@ -170,6 +182,9 @@ const RESOURCE_KINDS: [ResourceKind; 2] = [ResourceKind::Gpu, ResourceKind::Stor
 /// Balance of the currency bonds are held in.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// The registry's parameters with the runtime's balance and block number types.
+pub type RegistryParamsOf<T> = RegistryParams<BalanceOf<T>, BlockNumberFor<T>>;
 
 /// Why the DAO slashed a node (UTF-8, shown in the event).
 pub type SlashReason = BoundedVec<u8, ConstU32<MAX_SLASH_REASON_LEN>>;
@@ -206,34 +221,17 @@ pub mod pallet {
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Origin of the DAO-only calls: `verify`, `suspend`, `resume`, `slash`.
+		/// Origin of the DAO-only calls: `verify`, `suspend`, `resume`, `slash`, `set_params`.
 		type DaoOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// Bond held from the owner for each registered node.
+		/// The parameters in force until genesis or the DAO sets others (the production
+		/// values). Must pass the checks of `set_params`.
 		#[pallet::constant]
-		type NodeBond: Get<BalanceOf<Self>>;
+		type DefaultParams: Get<RegistryParamsOf<Self>>;
 
 		/// Account that receives slashed bonds.
 		#[pallet::constant]
 		type TreasuryAccount: Get<Self::AccountId>;
-
-		/// Blocks a node must stay retiring before its bond can be withdrawn.
-		#[pallet::constant]
-		type RetireCooldown: Get<BlockNumberFor<Self>>;
-
-		/// Minimum blocks between two heartbeats of a node; also the validity window of a
-		/// signed heartbeat. Must be non-zero.
-		#[pallet::constant]
-		type HeartbeatPeriod: Get<BlockNumberFor<Self>>;
-
-		/// Blocks without a heartbeat after which a node is offline. Must exceed
-		/// `HeartbeatPeriod`.
-		#[pallet::constant]
-		type HeartbeatTimeout: Get<BlockNumberFor<Self>>;
-
-		/// Blocks per reputation epoch. Must be non-zero.
-		#[pallet::constant]
-		type EpochLength: Get<BlockNumberFor<Self>>;
 
 		/// λ: the share of reputation evidence kept per epoch. Must be below one.
 		#[pallet::constant]
@@ -286,6 +284,21 @@ pub mod pallet {
 		#[codec(index = 0)]
 		NodeBond,
 	}
+
+	/// The parameters when nothing is stored: [`Config::DefaultParams`].
+	#[pallet::type_value]
+	pub fn ParamsOnEmpty<T: Config>() -> RegistryParamsOf<T> {
+		T::DefaultParams::get()
+	}
+
+	/// The registry's parameters (see [`RegistryParams`]).
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, RegistryParamsOf<T>, ValueQuery, ParamsOnEmpty<T>>;
+
+	/// The anchor the economy's epochs are counted from; moved to the running epoch whenever
+	/// the epoch length changes.
+	#[pallet::storage]
+	pub type Epoch<T: Config> = StorageValue<_, EpochAnchor<BlockNumberFor<T>>, ValueQuery>;
 
 	/// The id the next registered node gets.
 	#[pallet::storage]
@@ -365,6 +378,8 @@ pub mod pallet {
 		NodeBackOnline { node: NodeId },
 		/// An outcome of a node's work changed its reputation to `score`.
 		ReputationUpdated { node: NodeId, reason: ReputationReason, score: Perbill },
+		/// The DAO changed the registry's parameters; these are now in force.
+		ParamsSet { params: RegistryParamsOf<T> },
 	}
 
 	#[pallet::error]
@@ -418,10 +433,16 @@ pub mod pallet {
 		BadSignature,
 		/// The heartbeat is signed at a block after the current one.
 		HeartbeatFromFuture,
-		/// The heartbeat was signed `HeartbeatPeriod` or more blocks ago.
+		/// The heartbeat was signed `heartbeat_period` or more blocks ago.
 		HeartbeatExpired,
-		/// The node heartbeated less than `HeartbeatPeriod` blocks ago.
+		/// The node heartbeated less than `heartbeat_period` blocks ago.
 		HeartbeatTooEarly,
+		/// The heartbeat period must be non-zero.
+		ZeroHeartbeatPeriod,
+		/// The heartbeat timeout must exceed the heartbeat period.
+		HeartbeatTimeoutTooShort,
+		/// The epoch length must be non-zero.
+		ZeroEpochLength,
 	}
 
 	#[pallet::hooks]
@@ -431,12 +452,11 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
-			assert!(!T::HeartbeatPeriod::get().is_zero(), "HeartbeatPeriod must be non-zero");
-			assert!(
-				T::HeartbeatTimeout::get() > T::HeartbeatPeriod::get(),
-				"HeartbeatTimeout must exceed HeartbeatPeriod, or live nodes go offline"
+			assert_eq!(
+				Self::ensure_valid_params(&T::DefaultParams::get()),
+				Ok(()),
+				"DefaultParams must pass the checks of set_params"
 			);
-			assert!(!T::EpochLength::get().is_zero(), "EpochLength must be non-zero");
 			assert!(
 				T::ReputationDecay::get() < Perbill::one(),
 				"ReputationDecay must be below one"
@@ -453,7 +473,7 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Registers a node owned by the caller, holding `NodeBond` from the caller. The node
+		/// Registers a node owned by the caller, holding `node_bond` from the caller. The node
 		/// is `Pending` until the DAO verifies it. `key_proof` is `worker_key`'s signature of
 		/// [`worker_key_proof_payload`] for the caller.
 		#[pallet::call_index(0)]
@@ -644,7 +664,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Releases a retiring node's bond and removes the node (owner), once `RetireCooldown`
+		/// Releases a retiring node's bond and removes the node (owner), once `retire_cooldown`
 		/// blocks have passed since it started retiring and no work is in flight.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::withdraw_bond(T::MaxAllowList::get()))]
@@ -657,7 +677,7 @@ pub mod pallet {
 			};
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(
-				since.saturating_add(T::RetireCooldown::get()) <= now,
+				since.saturating_add(Params::<T>::get().retire_cooldown) <= now,
 				Error::<T>::CooldownNotElapsed
 			);
 			ensure!(record.in_flight == 0, Error::<T>::WorkInFlight);
@@ -766,6 +786,42 @@ pub mod pallet {
 			Self::deposit_event(Event::HeartbeatReceived { node, block_number: now });
 			Ok(())
 		}
+
+		/// Changes the given registry parameters (DAO); see [`RegistryParams`]. A new epoch
+		/// length counts from the start of the running epoch; a new bond applies to nodes
+		/// registered from now on.
+		///
+		/// Emits [`Event::ParamsSet`] with the parameters now in force.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(
+			origin: OriginFor<T>,
+			node_bond: Option<BalanceOf<T>>,
+			heartbeat_period: Option<BlockNumberFor<T>>,
+			heartbeat_timeout: Option<BlockNumberFor<T>>,
+			retire_cooldown: Option<BlockNumberFor<T>>,
+			epoch_length: Option<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			T::DaoOrigin::ensure_origin(origin)?;
+			let old = Params::<T>::get();
+			let params = RegistryParams {
+				node_bond: node_bond.unwrap_or(old.node_bond),
+				heartbeat_period: heartbeat_period.unwrap_or(old.heartbeat_period),
+				heartbeat_timeout: heartbeat_timeout.unwrap_or(old.heartbeat_timeout),
+				retire_cooldown: retire_cooldown.unwrap_or(old.retire_cooldown),
+				epoch_length: epoch_length.unwrap_or(old.epoch_length),
+			};
+			ensure!(params != old, Error::<T>::NothingToUpdate);
+			Self::ensure_valid_params(&params)?;
+
+			if params.epoch_length != old.epoch_length {
+				let now = frame_system::Pallet::<T>::block_number();
+				Epoch::<T>::mutate(|anchor| *anchor = anchor.advanced_to(now, old.epoch_length));
+			}
+			Params::<T>::put(params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
 	}
 
 	#[pallet::validate_unsigned]
@@ -783,7 +839,7 @@ pub mod pallet {
 			Self::check_heartbeat(heartbeat, signature, now)
 				.map_err(HeartbeatRejection::validity_error)?;
 
-			let period = Self::heartbeat_period();
+			let period = Params::<T>::get().heartbeat_period.max(One::one());
 			let period_index = now.checked_div(&period).unwrap_or_default();
 			let period_end = period_index.saturating_add(One::one()).saturating_mul(period);
 			let expiry = period_end.min(heartbeat.block_number.saturating_add(period));
@@ -798,11 +854,14 @@ pub mod pallet {
 		}
 	}
 
-	/// Nodes that exist from genesis, already bonded and active (development and test
-	/// chains). Their worker keys are trusted and need no key proof.
+	/// The registry at genesis: its parameters, and nodes that exist from the start, already
+	/// bonded and active (development and test chains), whose worker keys are trusted and need
+	/// no key proof.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
+		/// Parameters other than [`Config::DefaultParams`]; `None` keeps the defaults.
+		pub params: Option<RegistryParamsOf<T>>,
 		/// The nodes, registered in order (ids from 0), with empty region and endpoint.
 		pub nodes: Vec<GenesisNode<T::AccountId>>,
 	}
@@ -811,6 +870,11 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			// A genesis that cannot be built must fail loudly, hence the `expect`s.
+			if let Some(params) = self.params {
+				Pallet::<T>::ensure_valid_params(&params)
+					.expect("genesis registry parameters must pass the checks of set_params");
+				Params::<T>::put(params);
+			}
 			for node in &self.nodes {
 				let capabilities = node
 					.capabilities::<T>()
@@ -891,7 +955,7 @@ impl<T: Config> Pallet<T> {
 		OwnerNodes::<T>::try_mutate(&owner, |nodes| nodes.try_push(node))
 			.map_err(|_| Error::<T>::TooManyNodes)?;
 
-		let bond = T::NodeBond::get();
+		let bond = Params::<T>::get().node_bond;
 		if !bond.is_zero() {
 			let reason: T::RuntimeHoldReason = HoldReason::NodeBond.into();
 			ensure!(T::Currency::can_hold(&reason, &owner, bond), Error::<T>::InsufficientBalance);
@@ -998,9 +1062,20 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// `HeartbeatPeriod`, at least one block.
-	fn heartbeat_period() -> BlockNumberFor<T> {
-		T::HeartbeatPeriod::get().max(One::one())
+	/// Checks parameters as `set_params` and the genesis build require them.
+	pub(crate) fn ensure_valid_params(params: &RegistryParamsOf<T>) -> DispatchResult {
+		ensure!(!params.heartbeat_period.is_zero(), Error::<T>::ZeroHeartbeatPeriod);
+		ensure!(
+			params.heartbeat_timeout > params.heartbeat_period,
+			Error::<T>::HeartbeatTimeoutTooShort
+		);
+		ensure!(!params.epoch_length.is_zero(), Error::<T>::ZeroEpochLength);
+		Ok(())
+	}
+
+	/// The heartbeat timeout in force.
+	fn heartbeat_timeout() -> BlockNumberFor<T> {
+		Params::<T>::get().heartbeat_timeout
 	}
 
 	/// Checks a heartbeat at block `now`; returns the node's record if it is acceptable. The
@@ -1017,7 +1092,7 @@ impl<T: Config> Pallet<T> {
 		if heartbeat.block_number > now {
 			return Err(HeartbeatRejection::FromFuture);
 		}
-		let period = Self::heartbeat_period();
+		let period = Params::<T>::get().heartbeat_period.max(One::one());
 		if heartbeat.block_number.saturating_add(period) <= now {
 			return Err(HeartbeatRejection::Expired);
 		}
@@ -1046,6 +1121,7 @@ impl<T: Config> Pallet<T> {
 			Some(last) => Nodes::<T>::iter_from(Nodes::<T>::hashed_key_for(last)),
 			None => Nodes::<T>::iter(),
 		};
+		let timeout = Self::heartbeat_timeout();
 		let mut lapsed = Vec::new();
 		let mut last_seen = None;
 		let mut reached_end = false;
@@ -1060,7 +1136,7 @@ impl<T: Config> Pallet<T> {
 			last_seen = Some(node);
 			if record.status == NodeStatus::Active
 				&& !record.offline
-				&& record.heartbeat_lapsed(now)
+				&& record.heartbeat_lapsed(now, timeout)
 			{
 				lapsed.push(node);
 			}
@@ -1084,11 +1160,10 @@ impl<T: Config> Pallet<T> {
 		meter.consumed()
 	}
 
-	/// The current reputation epoch: block number divided by `EpochLength`.
+	/// The economy's current epoch, counted from the [`Epoch`] anchor.
 	pub fn current_epoch() -> EpochIndex {
 		let now = frame_system::Pallet::<T>::block_number();
-		let length = T::EpochLength::get().max(One::one());
-		now.checked_div(&length).unwrap_or_default().unique_saturated_into()
+		Epoch::<T>::get().epoch_at(now, Params::<T>::get().epoch_length)
 	}
 
 	/// Weight of an outcome of `value`: `min(max(1, value / ReputationValueUnit),
@@ -1108,7 +1183,7 @@ impl<T: Config> Pallet<T> {
 		let reputation =
 			record.reputation.decayed(Self::current_epoch(), T::ReputationDecay::get()).score();
 		Some(NodeInfo {
-			online: record.is_live(now),
+			online: record.is_live(now, Self::heartbeat_timeout()),
 			gpu: record.capabilities.gpu.map(|gpu| GpuInfo {
 				class: gpu.class,
 				model: gpu.model.into_inner(),
@@ -1240,7 +1315,7 @@ impl<T: Config> NodeRegistry<T::AccountId> for Pallet<T> {
 		let Some(record) = Nodes::<T>::get(node) else { return false };
 		let now = frame_system::Pallet::<T>::block_number();
 		record.status == NodeStatus::Active
-			&& record.is_live(now)
+			&& record.is_live(now, Self::heartbeat_timeout())
 			&& record.capabilities.has(kind)
 			&& match record.access {
 				AccessPolicy::Open => true,
@@ -1303,5 +1378,11 @@ impl<T: Config> NodeRegistry<T::AccountId> for Pallet<T> {
 		if finished.is_none() {
 			defensive!("work finished on an unknown node");
 		}
+	}
+}
+
+impl<T: Config> EpochClock for Pallet<T> {
+	fn current_epoch() -> EpochIndex {
+		Self::current_epoch()
 	}
 }

@@ -3,7 +3,7 @@
 
 use crate::{
 	self as pallet_node_registry, worker_key_proof_payload, Capabilities, GenesisNode, GpuSpec,
-	Heartbeat, NodeStatus, Nodes,
+	Heartbeat, NodeStatus, Nodes, RegistryParams,
 };
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
@@ -71,9 +71,17 @@ pub const MAX_WEIGHT: u32 = 10;
 /// Pool priority of heartbeats.
 pub const HEARTBEAT_PRIORITY: u64 = 1 << 20;
 
+/// Bond of a node.
+pub const NODE_BOND: Balance = 1_000;
+
 parameter_types! {
-	/// Settable so tests can try a zero bond.
-	pub static NodeBond: Balance = 1_000;
+	pub const DefaultParams: RegistryParams<Balance, u64> = RegistryParams {
+		node_bond: NODE_BOND,
+		heartbeat_period: HEARTBEAT_PERIOD,
+		heartbeat_timeout: HEARTBEAT_TIMEOUT,
+		retire_cooldown: RETIRE_COOLDOWN,
+		epoch_length: EPOCH_LENGTH,
+	};
 	pub const TreasuryAccount: AccountId = TREASURY;
 	pub const ReputationDecay: Perbill = Perbill::from_percent(90);
 }
@@ -82,12 +90,8 @@ impl pallet_node_registry::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DaoOrigin = EnsureRoot<AccountId>;
-	type NodeBond = NodeBond;
+	type DefaultParams = DefaultParams;
 	type TreasuryAccount = TreasuryAccount;
-	type RetireCooldown = ConstU64<RETIRE_COOLDOWN>;
-	type HeartbeatPeriod = ConstU64<HEARTBEAT_PERIOD>;
-	type HeartbeatTimeout = ConstU64<HEARTBEAT_TIMEOUT>;
-	type EpochLength = ConstU64<EPOCH_LENGTH>;
 	type ReputationDecay = ReputationDecay;
 	type ReputationValueUnit = ConstU128<VALUE_UNIT>;
 	type MaxReputationWeight = ConstU32<MAX_WEIGHT>;
@@ -105,10 +109,17 @@ impl pallet_node_registry::Config for Test {
 /// benchmark test suite) and block 1.
 #[derive(Default)]
 pub struct ExtBuilder {
+	params: Option<RegistryParams<Balance, u64>>,
 	genesis_nodes: Vec<GenesisNode<AccountId>>,
 }
 
 impl ExtBuilder {
+	/// Sets genesis parameters other than the defaults.
+	pub fn params(mut self, params: RegistryParams<Balance, u64>) -> Self {
+		self.params = Some(params);
+		self
+	}
+
 	/// Adds nodes registered and activated at genesis.
 	pub fn genesis_nodes(mut self, nodes: Vec<GenesisNode<AccountId>>) -> Self {
 		self.genesis_nodes = nodes;
@@ -117,7 +128,6 @@ impl ExtBuilder {
 
 	/// The externalities, at block 1.
 	pub fn build(self) -> sp_io::TestExternalities {
-		NodeBond::set(1_000);
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> {
 			balances: vec![
@@ -131,9 +141,12 @@ impl ExtBuilder {
 		}
 		.assimilate_storage(&mut storage)
 		.unwrap();
-		pallet_node_registry::GenesisConfig::<Test> { nodes: self.genesis_nodes }
-			.assimilate_storage(&mut storage)
-			.unwrap();
+		pallet_node_registry::GenesisConfig::<Test> {
+			params: self.params,
+			nodes: self.genesis_nodes,
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 		ext.execute_with(|| System::set_block_number(1));

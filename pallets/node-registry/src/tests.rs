@@ -4,8 +4,8 @@
 use crate::{
 	index_key, mock::*, worker_key_proof_payload, AccessPolicy, ActiveNodes, AllowList, Call,
 	Capabilities, Error, Event, GenesisGpu, GenesisNode, GpuInfo, GpuSpec, Heartbeat, HoldReason,
-	NextNodeId, NodeInfo, NodeStatus, Nodes, OfflineCursor, OwnerNodes, Reputation, WeightInfo,
-	WorkerKeys, INVALID_NODE_RETIRING, INVALID_UNKNOWN_NODE,
+	NextNodeId, NodeInfo, NodeStatus, Nodes, OfflineCursor, OwnerNodes, Params, RegistryParams,
+	Reputation, WeightInfo, WorkerKeys, INVALID_NODE_RETIRING, INVALID_UNKNOWN_NODE,
 };
 use codec::Encode;
 use frame_support::{
@@ -52,6 +52,11 @@ fn registry_events() -> Vec<Event<Test>> {
 /// How many `NodeOffline` events were deposited.
 fn offline_events() -> usize {
 	registry_events().iter().filter(|e| matches!(e, Event::NodeOffline { .. })).count()
+}
+
+/// The DAO sets the node bond and nothing else.
+fn set_bond(bond: Balance) -> sp_runtime::DispatchResult {
+	NodeRegistry::set_params(RuntimeOrigin::root(), Some(bond), None, None, None, None)
 }
 
 /// Whether `node` is in the `ActiveNodes` index under `kind`.
@@ -359,7 +364,7 @@ mod register {
 	#[test]
 	fn a_zero_bond_holds_nothing() {
 		ExtBuilder::default().build_and_execute(|| {
-			NodeBond::set(0);
+			assert_ok!(set_bond(0));
 			let node = register_with(POOR, 1, storage_caps(1));
 			assert_eq!(Nodes::<Test>::get(node).unwrap().bond, 0);
 			assert_eq!(held(POOR), 0);
@@ -1782,6 +1787,192 @@ mod work {
 	}
 }
 
+mod params {
+	use super::*;
+
+	fn set_epoch_length(length: u64) -> sp_runtime::DispatchResult {
+		NodeRegistry::set_params(RuntimeOrigin::root(), None, None, None, None, Some(length))
+	}
+
+	#[test]
+	fn start_as_the_configured_defaults() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_eq!(Params::<Test>::get(), DefaultParams::get());
+			assert!(!Params::<Test>::exists());
+		});
+	}
+
+	#[test]
+	fn the_dao_changes_only_the_given_ones() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(NodeRegistry::set_params(
+				RuntimeOrigin::root(),
+				None,
+				Some(4),
+				Some(12),
+				Some(7),
+				None
+			));
+			let expected = RegistryParams {
+				heartbeat_period: 4,
+				heartbeat_timeout: 12,
+				retire_cooldown: 7,
+				..DefaultParams::get()
+			};
+			assert_eq!(Params::<Test>::get(), expected);
+			System::assert_last_event(Event::ParamsSet { params: expected }.into());
+		});
+	}
+
+	#[test]
+	fn only_the_dao_may_change_them() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				NodeRegistry::set_params(
+					RuntimeOrigin::signed(ALICE),
+					Some(1),
+					None,
+					None,
+					None,
+					None
+				),
+				BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn a_change_must_change_something() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				NodeRegistry::set_params(RuntimeOrigin::root(), None, None, None, None, None),
+				Error::<Test>::NothingToUpdate
+			);
+			assert_noop!(set_bond(NODE_BOND), Error::<Test>::NothingToUpdate);
+		});
+	}
+
+	#[test]
+	fn invalid_combinations_are_refused() {
+		ExtBuilder::default().build_and_execute(|| {
+			let set = |period, timeout, epoch| {
+				NodeRegistry::set_params(RuntimeOrigin::root(), None, period, timeout, None, epoch)
+			};
+			assert_noop!(set(Some(0), None, None), Error::<Test>::ZeroHeartbeatPeriod);
+			assert_noop!(
+				set(None, Some(HEARTBEAT_PERIOD), None),
+				Error::<Test>::HeartbeatTimeoutTooShort
+			);
+			assert_noop!(
+				set(Some(HEARTBEAT_TIMEOUT), None, None),
+				Error::<Test>::HeartbeatTimeoutTooShort
+			);
+			assert_noop!(set(None, None, Some(0)), Error::<Test>::ZeroEpochLength);
+			// Period and timeout may move together.
+			assert_ok!(set(Some(HEARTBEAT_TIMEOUT), Some(HEARTBEAT_TIMEOUT + 1), None));
+		});
+	}
+
+	#[test]
+	fn a_new_bond_applies_to_new_nodes_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			let old = register_with(ALICE, 1, storage_caps(1));
+			assert_ok!(set_bond(3 * NODE_BOND));
+			let new = register_with(ALICE, 2, storage_caps(1));
+			assert_eq!(Nodes::<Test>::get(old).unwrap().bond, NODE_BOND);
+			assert_eq!(Nodes::<Test>::get(new).unwrap().bond, 3 * NODE_BOND);
+			assert_eq!(held(ALICE), 4 * NODE_BOND);
+		});
+	}
+
+	#[test]
+	fn a_new_epoch_length_counts_from_the_running_epoch() {
+		ExtBuilder::default().build_and_execute(|| {
+			run_to(2 * EPOCH_LENGTH + 30);
+			assert_eq!(NodeRegistry::current_epoch(), 2);
+			// Shorter epochs: epoch 2 began at 200 and 30 blocks are three epochs of 10.
+			assert_ok!(set_epoch_length(10));
+			assert_eq!(NodeRegistry::current_epoch(), 5);
+			run_to(2 * EPOCH_LENGTH + 39);
+			assert_eq!(NodeRegistry::current_epoch(), 5);
+			run_to(2 * EPOCH_LENGTH + 40);
+			assert_eq!(NodeRegistry::current_epoch(), 6);
+			// Longer epochs never take the number back.
+			assert_ok!(set_epoch_length(1_000));
+			assert_eq!(NodeRegistry::current_epoch(), 6);
+			run_to(2 * EPOCH_LENGTH + 40 + 999);
+			assert_eq!(NodeRegistry::current_epoch(), 6);
+			run_to(2 * EPOCH_LENGTH + 40 + 1_000);
+			assert_eq!(NodeRegistry::current_epoch(), 7);
+		});
+	}
+
+	#[test]
+	fn a_longer_timeout_brings_a_lapsed_node_back_before_the_sweep() {
+		ExtBuilder::default().build_and_execute(|| {
+			let node = active_node(ALICE, 1);
+			run_to(2 + HEARTBEAT_TIMEOUT);
+			assert!(!NodeRegistry::can_serve(node, &BOB, ResourceKind::Storage));
+			assert_ok!(NodeRegistry::set_params(
+				RuntimeOrigin::root(),
+				None,
+				None,
+				Some(2 * HEARTBEAT_TIMEOUT),
+				None,
+				None
+			));
+			assert!(NodeRegistry::can_serve(node, &BOB, ResourceKind::Storage));
+		});
+	}
+
+	#[test]
+	fn a_shorter_cooldown_releases_retiring_bonds_sooner() {
+		ExtBuilder::default().build_and_execute(|| {
+			let node = register_with(ALICE, 1, storage_caps(1));
+			assert_ok!(NodeRegistry::retire(RuntimeOrigin::signed(ALICE), node));
+			assert_noop!(
+				NodeRegistry::withdraw_bond(RuntimeOrigin::signed(ALICE), node),
+				Error::<Test>::CooldownNotElapsed
+			);
+			assert_ok!(NodeRegistry::set_params(
+				RuntimeOrigin::root(),
+				None,
+				None,
+				None,
+				Some(0),
+				None
+			));
+			assert_ok!(NodeRegistry::withdraw_bond(RuntimeOrigin::signed(ALICE), node));
+			assert_eq!(held(ALICE), 0);
+		});
+	}
+
+	#[test]
+	fn genesis_may_override_the_defaults() {
+		let short = RegistryParams {
+			node_bond: 5,
+			heartbeat_period: 1,
+			heartbeat_timeout: 2,
+			retire_cooldown: 3,
+			epoch_length: 4,
+		};
+		ExtBuilder::default().params(short).build_and_execute(|| {
+			assert_eq!(Params::<Test>::get(), short);
+			run_to(8);
+			assert_eq!(NodeRegistry::current_epoch(), 2);
+			let node = register_with(ALICE, 1, storage_caps(1));
+			assert_eq!(Nodes::<Test>::get(node).unwrap().bond, 5);
+		});
+	}
+
+	#[test]
+	#[should_panic(expected = "genesis registry parameters")]
+	fn genesis_refuses_invalid_parameters() {
+		let invalid = RegistryParams { epoch_length: 0, ..DefaultParams::get() };
+		ExtBuilder::default().params(invalid).build();
+	}
+}
+
 mod genesis {
 	use super::*;
 
@@ -1838,11 +2029,16 @@ mod genesis {
 
 	#[test]
 	fn genesis_config_round_trips_through_json() {
-		let config = crate::GenesisConfig::<Test> { nodes: vec![genesis_node(ALICE, 1, true)] };
+		let config = crate::GenesisConfig::<Test> {
+			params: Some(DefaultParams::get()),
+			nodes: vec![genesis_node(ALICE, 1, true)],
+		};
 		let json = serde_json::to_string(&config).unwrap();
 		assert!(json.contains("\"class\":\"HighEnd\""), "{json}");
+		assert!(json.contains("\"heartbeatTimeout\":30"), "{json}");
 		let back: crate::GenesisConfig<Test> = serde_json::from_str(&json).unwrap();
 		assert_eq!(back.nodes, config.nodes);
+		assert_eq!(back.params, config.params);
 	}
 }
 

@@ -1,13 +1,12 @@
 //! Domain types of the node registry: capabilities, status, access policy, reputation, the
 //! stored node record, the signed worker key proof and heartbeat payloads, the runtime API's
-//! view of a node and the genesis description of pre-registered nodes.
+//! view of a node, the DAO-set parameters and the genesis description of pre-registered nodes.
 
 use crate::{BalanceOf, Config};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	pallet_prelude::{BoundedVec, Get},
-	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	pallet_prelude::BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use ocos_primitives::{EpochIndex, GpuClass, NodeId, ResourceKind, WorkerKey};
@@ -263,16 +262,16 @@ impl<T: Config> NodeRecord<T> {
 		matches!(self.status, NodeStatus::Retiring { .. })
 	}
 
-	/// Whether the last heartbeat is more than `HeartbeatTimeout` blocks before `now`.
-	pub fn heartbeat_lapsed(&self, now: BlockNumberFor<T>) -> bool {
-		now > self.last_heartbeat.saturating_add(T::HeartbeatTimeout::get())
+	/// Whether the last heartbeat is more than `timeout` blocks before `now`.
+	pub fn heartbeat_lapsed(&self, now: BlockNumberFor<T>, timeout: BlockNumberFor<T>) -> bool {
+		now > self.last_heartbeat.saturating_add(timeout)
 	}
 
-	/// Whether the node counts as online at `now`: not marked offline and its heartbeat has
-	/// not lapsed (checked from the heartbeat itself, so it holds before the sweep reaches the
-	/// node).
-	pub fn is_live(&self, now: BlockNumberFor<T>) -> bool {
-		!self.offline && !self.heartbeat_lapsed(now)
+	/// Whether the node counts as online at `now` under a heartbeat `timeout`: not marked
+	/// offline and its heartbeat has not lapsed (checked from the heartbeat itself, so it holds
+	/// before the sweep reaches the node).
+	pub fn is_live(&self, now: BlockNumberFor<T>, timeout: BlockNumberFor<T>) -> bool {
+		!self.offline && !self.heartbeat_lapsed(now, timeout)
 	}
 
 	/// Whether the node belongs in the `ActiveNodes` index under `kind`: active, not marked
@@ -347,6 +346,38 @@ pub struct NodeInfo<AccountId, Balance, BlockNumber> {
 	pub reputation: Perbill,
 	/// Registration block.
 	pub registered_at: BlockNumber,
+}
+
+/// The registry's parameters, set at genesis and by the DAO ([`crate::Params`]).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	frame_support::Serialize,
+	frame_support::Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegistryParams<Balance, BlockNumber> {
+	/// Bond held for each node registered from now on; registered nodes keep the bond they
+	/// were registered with.
+	pub node_bond: Balance,
+	/// Minimum blocks between two heartbeats of a node; also how long a signed heartbeat
+	/// stays valid. Non-zero.
+	pub heartbeat_period: BlockNumber,
+	/// Blocks without a heartbeat after which a node is offline. Above `heartbeat_period`, or
+	/// live nodes would go offline between heartbeats.
+	pub heartbeat_timeout: BlockNumber,
+	/// Blocks a node stays retiring before its bond can be withdrawn.
+	pub retire_cooldown: BlockNumber,
+	/// Blocks per economy epoch (reputation decay, quota renewal). Non-zero.
+	pub epoch_length: BlockNumber,
 }
 
 /// A node registered, bonded and activated at genesis (development and test chains).

@@ -50,6 +50,7 @@ pub trait WeightInfo {
 	fn allow_customer() -> Weight;
 	fn revoke_customer() -> Weight;
 	fn heartbeat() -> Weight;
+	fn set_params() -> Weight;
 	fn on_idle_sweep(n: u32, ) -> Weight;
 }
 
@@ -62,18 +63,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `NodeRegistry::NextNodeId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `NodeRegistry::OwnerNodes` (r:1 w:1)
 	/// Proof: `NodeRegistry::OwnerNodes` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Params` (r:1 w:0)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Epoch` (r:1 w:0)
+	/// Proof: `NodeRegistry::Epoch` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `NodeRegistry::Nodes` (r:0 w:1)
 	/// Proof: `NodeRegistry::Nodes` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		// Measured proof size: `1490`; minimum execution time: 151_335_000 ps.
+		// Measured proof size: `1515`; minimum execution time: 162_702_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(157_504_000, 0)
+		Weight::from_parts(169_702_000, 0)
 			.saturating_add(Weight::from_parts(0, 4027))
-			.saturating_add(db.reads(5))
+			.saturating_add(db.reads(7))
 			.saturating_add(db.writes(6))
 	}
 	/// Storage: `NodeRegistry::Nodes` (r:1 w:1)
@@ -81,9 +86,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::ActiveNodes` (r:0 w:2)
 	/// Proof: `NodeRegistry::ActiveNodes` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn verify_node() -> Weight {
-		// Measured proof size: `570`; minimum execution time: 18_358_000 ps.
+		// Measured proof size: `603`; minimum execution time: 18_828_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(21_292_000, 0)
+		Weight::from_parts(21_622_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
@@ -93,9 +98,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::ActiveNodes` (r:0 w:2)
 	/// Proof: `NodeRegistry::ActiveNodes` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
-		// Measured proof size: `603`; minimum execution time: 17_947_000 ps.
+		// Measured proof size: `636`; minimum execution time: 18_387_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(20_180_000, 0)
+		Weight::from_parts(20_931_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
@@ -105,9 +110,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::ActiveNodes` (r:0 w:2)
 	/// Proof: `NodeRegistry::ActiveNodes` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn resume() -> Weight {
-		// Measured proof size: `570`; minimum execution time: 17_977_000 ps.
+		// Measured proof size: `603`; minimum execution time: 17_997_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(19_730_000, 0)
+		Weight::from_parts(20_570_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
@@ -119,9 +124,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn slash() -> Weight {
-		// Measured proof size: `862`; minimum execution time: 62_153_000 ps.
+		// Measured proof size: `895`; minimum execution time: 63_134_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(65_508_000, 0)
+		Weight::from_parts(67_230_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(db.reads(4))
 			.saturating_add(db.writes(4))
@@ -131,9 +136,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::ActiveNodes` (r:0 w:2)
 	/// Proof: `NodeRegistry::ActiveNodes` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn update() -> Weight {
-		// Measured proof size: `603`; minimum execution time: 19_419_000 ps.
+		// Measured proof size: `636`; minimum execution time: 19_629_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(22_043_000, 0)
+		Weight::from_parts(22_373_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
@@ -143,9 +148,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::WorkerKeys` (r:1 w:2)
 	/// Proof: `NodeRegistry::WorkerKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn rotate_worker_key() -> Weight {
-		// Measured proof size: `648`; minimum execution time: 70_605_000 ps.
+		// Measured proof size: `681`; minimum execution time: 69_162_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(75_773_000, 0)
+		Weight::from_parts(74_741_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(3))
@@ -155,15 +160,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::ActiveNodes` (r:0 w:2)
 	/// Proof: `NodeRegistry::ActiveNodes` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
-		// Measured proof size: `603`; minimum execution time: 18_638_000 ps.
+		// Measured proof size: `636`; minimum execution time: 18_898_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(20_971_000, 0)
+		Weight::from_parts(21_662_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
 	}
 	/// Storage: `NodeRegistry::Nodes` (r:1 w:1)
 	/// Proof: `NodeRegistry::Nodes` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Params` (r:1 w:0)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -176,12 +183,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `NodeRegistry::WorkerKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[0, 256]`.
 	fn withdraw_bond(a: u32, ) -> Weight {
-		// Measured proof size: `1827`; minimum execution time: 93_649_000 ps.
+		// Measured proof size: `1881`; minimum execution time: 102_783_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(95_347_419, 0)
+		Weight::from_parts(107_515_771, 0)
 			.saturating_add(Weight::from_parts(0, 4027))
-			.saturating_add(Weight::from_parts(1_386_393, 0).saturating_mul(a.into()))
-			.saturating_add(db.reads(4))
+			.saturating_add(Weight::from_parts(1_403_314, 0).saturating_mul(a.into()))
+			.saturating_add(db.reads(5))
 			.saturating_add(db.reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(db.writes(5))
 			.saturating_add(db.writes((1_u64).saturating_mul(a.into())))
@@ -190,9 +197,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::Nodes` (r:1 w:1)
 	/// Proof: `NodeRegistry::Nodes` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn set_access_policy() -> Weight {
-		// Measured proof size: `603`; minimum execution time: 14_862_000 ps.
+		// Measured proof size: `636`; minimum execution time: 14_912_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(17_036_000, 0)
+		Weight::from_parts(17_776_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(1))
@@ -202,9 +209,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::AllowList` (r:1 w:1)
 	/// Proof: `NodeRegistry::AllowList` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn allow_customer() -> Weight {
-		// Measured proof size: `1539`; minimum execution time: 28_863_000 ps.
+		// Measured proof size: `1575`; minimum execution time: 30_836_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(34_671_000, 0)
+		Weight::from_parts(39_298_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(2))
@@ -214,39 +221,55 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `NodeRegistry::AllowList` (r:1 w:1)
 	/// Proof: `NodeRegistry::AllowList` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn revoke_customer() -> Weight {
-		// Measured proof size: `1591`; minimum execution time: 29_453_000 ps.
+		// Measured proof size: `1627`; minimum execution time: 31_717_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(35_172_000, 0)
+		Weight::from_parts(36_764_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(2))
 	}
 	/// Storage: `NodeRegistry::Nodes` (r:1 w:1)
 	/// Proof: `NodeRegistry::Nodes` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Params` (r:1 w:0)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `NodeRegistry::ActiveNodes` (r:0 w:2)
 	/// Proof: `NodeRegistry::ActiveNodes` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		// Measured proof size: `570`; minimum execution time: 114_320_000 ps.
+		// Measured proof size: `622`; minimum execution time: 115_112_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(119_227_000, 0)
+		Weight::from_parts(121_631_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
-			.saturating_add(db.reads(1))
+			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(3))
+	}
+	/// Storage: `NodeRegistry::Params` (r:1 w:1)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Epoch` (r:1 w:1)
+	/// Proof: `NodeRegistry::Epoch` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn set_params() -> Weight {
+		// Measured proof size: `61`; minimum execution time: 10_886_000 ps.
+		let db = T::DbWeight::get();
+		Weight::from_parts(11_777_000, 0)
+			.saturating_add(Weight::from_parts(0, 1517))
+			.saturating_add(db.reads(2))
+			.saturating_add(db.writes(2))
 	}
 	/// Storage: `NodeRegistry::OfflineCursor` (r:1 w:1)
 	/// Proof: `NodeRegistry::OfflineCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Params` (r:1 w:0)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `NodeRegistry::Nodes` (r:33 w:32)
 	/// Proof: `NodeRegistry::Nodes` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `NodeRegistry::ActiveNodes` (r:0 w:64)
 	/// Proof: `NodeRegistry::ActiveNodes` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 32]`.
 	fn on_idle_sweep(n: u32, ) -> Weight {
-		// Measured proof size: `228`; minimum execution time: 6_390_000 ps.
+		// Measured proof size: `276`; minimum execution time: 7_842_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(17_591_649, 0)
+		Weight::from_parts(20_260_181, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
-			.saturating_add(Weight::from_parts(14_981_068, 0).saturating_mul(n.into()))
-			.saturating_add(db.reads(2))
+			.saturating_add(Weight::from_parts(14_945_838, 0).saturating_mul(n.into()))
+			.saturating_add(db.reads(3))
 			.saturating_add(db.reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(db.writes(1))
 			.saturating_add(db.writes((3_u64).saturating_mul(n.into())))
@@ -258,66 +281,66 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	fn register() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(157_504_000, 0)
+		Weight::from_parts(169_702_000, 0)
 			.saturating_add(Weight::from_parts(0, 4027))
-			.saturating_add(db.reads(5))
+			.saturating_add(db.reads(7))
 			.saturating_add(db.writes(6))
 	}
 	fn verify_node() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(21_292_000, 0)
+		Weight::from_parts(21_622_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
 	}
 	fn suspend() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(20_180_000, 0)
+		Weight::from_parts(20_931_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
 	}
 	fn resume() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(19_730_000, 0)
+		Weight::from_parts(20_570_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
 	}
 	fn slash() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(65_508_000, 0)
+		Weight::from_parts(67_230_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(db.reads(4))
 			.saturating_add(db.writes(4))
 	}
 	fn update() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(22_043_000, 0)
+		Weight::from_parts(22_373_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
 	}
 	fn rotate_worker_key() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(75_773_000, 0)
+		Weight::from_parts(74_741_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(3))
 	}
 	fn retire() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(20_971_000, 0)
+		Weight::from_parts(21_662_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(3))
 	}
 	fn withdraw_bond(a: u32, ) -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(95_347_419, 0)
+		Weight::from_parts(107_515_771, 0)
 			.saturating_add(Weight::from_parts(0, 4027))
-			.saturating_add(Weight::from_parts(1_386_393, 0).saturating_mul(a.into()))
-			.saturating_add(db.reads(4))
+			.saturating_add(Weight::from_parts(1_403_314, 0).saturating_mul(a.into()))
+			.saturating_add(db.reads(5))
 			.saturating_add(db.reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(db.writes(5))
 			.saturating_add(db.writes((1_u64).saturating_mul(a.into())))
@@ -325,38 +348,45 @@ impl WeightInfo for () {
 	}
 	fn set_access_policy() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(17_036_000, 0)
+		Weight::from_parts(17_776_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(1))
 	}
 	fn allow_customer() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(34_671_000, 0)
+		Weight::from_parts(39_298_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(2))
 	}
 	fn revoke_customer() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(35_172_000, 0)
+		Weight::from_parts(36_764_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(2))
 	}
 	fn heartbeat() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(119_227_000, 0)
+		Weight::from_parts(121_631_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
-			.saturating_add(db.reads(1))
+			.saturating_add(db.reads(2))
 			.saturating_add(db.writes(3))
+	}
+	fn set_params() -> Weight {
+		let db = ParityDbWeight::get();
+		Weight::from_parts(11_777_000, 0)
+			.saturating_add(Weight::from_parts(0, 1517))
+			.saturating_add(db.reads(2))
+			.saturating_add(db.writes(2))
 	}
 	fn on_idle_sweep(n: u32, ) -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(17_591_649, 0)
+		Weight::from_parts(20_260_181, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
-			.saturating_add(Weight::from_parts(14_981_068, 0).saturating_mul(n.into()))
-			.saturating_add(db.reads(2))
+			.saturating_add(Weight::from_parts(14_945_838, 0).saturating_mul(n.into()))
+			.saturating_add(db.reads(3))
 			.saturating_add(db.reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(db.writes(1))
 			.saturating_add(db.writes((3_u64).saturating_mul(n.into())))

@@ -7,14 +7,14 @@ use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	EnsureOrigin, Get,
 };
-use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use frame_system::RawOrigin;
 use ocos_primitives::ResourceKind;
 use sp_runtime::{traits::Saturating, FixedU128};
 
-/// The smallest stake a benchmark works with: `MinStake`, and at least the existential
+/// The smallest stake a benchmark works with: `min_stake`, and at least the existential
 /// deposit and one planck.
 fn min_stake<T: Config>() -> BalanceOf<T> {
-	T::MinStake::get().max(T::Currency::minimum_balance()).max(1u32.into())
+	Params::<T>::get().min_stake.max(T::Currency::minimum_balance()).max(1u32.into())
 }
 
 /// An account funded with `units + 2` minimum stakes (the extra keeps it alive).
@@ -45,12 +45,15 @@ fn with_chunks<T: Config>(who: &T::AccountId, c: u32) -> Result<(), BenchmarkErr
 	Ok(())
 }
 
-/// Moves one epoch length ahead, into the next epoch (the lazy quota reset then applies).
-fn next_epoch<T: Config>() {
-	let now = frame_system::Pallet::<T>::block_number();
-	let length = T::EpochLength::get().max(1u32.into());
-	let next: BlockNumberFor<T> = now.saturating_add(length);
-	frame_system::Pallet::<T>::set_block_number(next);
+/// Dates `who`'s GPU position to another epoch, so the lazy quota reset applies to it (as if
+/// the epoch had turned since it was last touched).
+fn age_position<T: Config>(who: &T::AccountId) {
+	let other = Quotas::<T>::current_epoch().wrapping_sub(1);
+	Stakes::<T>::mutate(who, ResourceKind::Gpu, |info| {
+		if let Some(info) = info {
+			info.epoch = other;
+		}
+	});
 }
 
 #[benchmarks]
@@ -64,7 +67,7 @@ mod benchmarks {
 		let caller = funded::<T>("staker", 2);
 		let min = min_stake::<T>();
 		Quotas::<T>::stake(RawOrigin::Signed(caller.clone()).into(), ResourceKind::Gpu, min)?;
-		next_epoch::<T>();
+		age_position::<T>(&caller);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), ResourceKind::Gpu, min);
@@ -83,7 +86,10 @@ mod benchmarks {
 		let chunks = T::MaxUnbondingChunks::get().saturating_sub(1);
 		let caller = funded::<T>("staker", chunks.saturating_add(2));
 		with_chunks::<T>(&caller, chunks)?;
-		next_epoch::<T>();
+		age_position::<T>(&caller);
+		// A block after the last chunk's, so the new chunk is not merged into it.
+		let next = frame_system::Pallet::<T>::block_number().saturating_add(1u32.into());
+		frame_system::Pallet::<T>::set_block_number(next);
 		let min = min_stake::<T>();
 
 		#[extrinsic_call]
@@ -102,7 +108,7 @@ mod benchmarks {
 		let caller = funded::<T>("staker", c.saturating_add(2));
 		with_chunks::<T>(&caller, c)?;
 		let matured = frame_system::Pallet::<T>::block_number()
-			.saturating_add(T::UnbondingPeriod::get())
+			.saturating_add(Params::<T>::get().unbonding_period)
 			.saturating_add(1u32.into());
 		frame_system::Pallet::<T>::set_block_number(matured);
 
@@ -142,6 +148,23 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, ResourceKind::Gpu, rate);
 
 		assert_eq!(QuotaRate::<T>::get(ResourceKind::Gpu), rate);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::DaoOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let old = Params::<T>::get();
+		let new = QuotaParams {
+			unbonding_period: old.unbonding_period.saturating_add(1u32.into()),
+			min_stake: old.min_stake.saturating_add(1u32.into()),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Some(new.unbonding_period), Some(new.min_stake));
+
+		assert_eq!(Params::<T>::get(), new);
 		Ok(())
 	}
 

@@ -6,13 +6,16 @@
 //!
 //! ## Terms
 //!
-//! - **Epoch**: `block number / EpochLength` ([`Config::EpochLength`]); quota renews at every
-//!   epoch boundary. An `EpochLength` of zero is treated as one endless epoch 0 (quota never
-//!   renews) instead of dividing by zero; the pallet's
-//!   [`integrity_test`](frame_support::traits::Hooks::integrity_test) rejects it.
+//! - **Epoch**: the economy's epoch, read from [`Config::Epochs`] (the node registry in the
+//!   runtime); quota renews whenever the epoch number changes.
+//! - **Parameters** ([`Params`], [`QuotaParams`]): the unbonding period and the minimum stake.
+//!   They start as [`Config::DefaultParams`], may be overridden at genesis (development chains
+//!   use a short unbonding period) and change only by [`set_params`](Pallet::set_params)
+//!   (DAO).
 //! - **Position**: an account's active stake for one
 //!   [`ResourceKind`](ocos_primitives::ResourceKind) ([`Stakes`]), held under
-//!   [`HoldReason::Staked`]. A position is either absent or at least [`Config::MinStake`].
+//!   [`HoldReason::Staked`]. A position is either absent or at least `min_stake` (one below a
+//!   since raised minimum stays until it grows or is unstaked whole).
 //! - **Quota rate**: quota units per planck staked per epoch, a `FixedU128` per kind
 //!   ([`QuotaRate`]); GPU quota is in GPU-milliseconds, storage quota in byte-epochs.
 //! - **Quota** of a position in an epoch: `rate × staked`, rounded down, capped at `u64::MAX`
@@ -25,7 +28,7 @@
 //!   written so when it is next stored).
 //! - **Unbonding chunk**: funds leaving a position ([`Unbonding`]). They stay held under
 //!   [`HoldReason::Staked`] but earn nothing, and may be withdrawn from `unlock_at =
-//!   unstake block + UnbondingPeriod` on, or rebonded at any time. At most
+//!   unstake block + unbonding_period` on, or rebonded at any time. At most
 //!   [`Config::MaxUnbondingChunks`] per account; unstaking the same kind twice in one block
 //!   adds to one chunk.
 //!
@@ -33,10 +36,10 @@
 //!
 //! - [`stake`](Pallet::stake)`(kind, amount)`: holds `amount` more and adds it to the position
 //!   of `kind`; it earns quota in the current epoch already. The resulting position must reach
-//!   `MinStake`.
+//!   `min_stake`.
 //! - [`unstake`](Pallet::unstake)`(kind, amount)`: moves `amount` from the position to a new
 //!   unbonding chunk. The current epoch's quota shrinks at once; what was used stays used. The
-//!   remaining position must be zero (it is removed) or at least `MinStake`.
+//!   remaining position must be zero (it is removed) or at least `min_stake`.
 //! - [`withdraw_unbonded`](Pallet::withdraw_unbonded)`()`: releases every matured chunk (of
 //!   both kinds) to the free balance.
 //! - [`rebond`](Pallet::rebond)`(kind, amount)`: moves `amount` from the most recent unbonding
@@ -46,6 +49,8 @@
 //!   position (which removes it with its usage) and rebonding would mint a fresh epoch's quota
 //!   as often as one liked.
 //! - [`set_quota_rate`](Pallet::set_quota_rate)`(kind, rate)`: DAO only; takes effect at once.
+//! - [`set_params`](Pallet::set_params)`(unbonding_period?, min_stake?)`: DAO only; changes the
+//!   given parameters for calls from now on.
 //!
 //! Every path from a stake back to the free balance works: `unstake` then
 //! `withdraw_unbonded` after the unbonding period, or `rebond` and `unstake` again. Nothing
@@ -57,17 +62,19 @@
 //! `min(units, available)` units, books them as used and returns them (emitting
 //! [`Event::QuotaConsumed`] when non-zero); the caller charges the rest.
 //! [`Quotas::available`](ocos_primitives::Quotas::available) only reads. Consuming costs two
-//! reads (rate and position) and one write, which the caller accounts for.
+//! reads (rate and position) plus the epoch clock's (two in the runtime: the registry's
+//! parameters and epoch anchor) and one write, which the caller accounts for.
 //!
 //! Because a new stake earns the current epoch's quota at once, staking just before an epoch
-//! boundary earns two epochs' quota for the funds; `UnbondingPeriod` should therefore be at
-//! least `EpochLength`, so those funds stay locked for at least as long as they earned.
+//! boundary earns two epochs' quota for the funds; `unbonding_period` should therefore be at
+//! least the epoch length, so those funds stay locked for at least as long as they earned.
 //!
 //! ## Genesis
 //!
 //! [`GenesisConfig`] sets the initial rates, written in a chain spec as
 //! `"quotas": { "rates": [["Gpu", "<rate>"], ["Storage", "<rate>"]] }`, where a rate is the
-//! inner value of a `FixedU128` as a string (`"1000000000000000000"` is one unit per planck).
+//! inner value of a `FixedU128` as a string (`"1000000000000000000"` is one unit per planck),
+//! and optionally `"params": { "unbondingPeriod": <blocks>, "minStake": <plancks> }`.
 //!
 //! ## Invariants (checked by `do_try_state`)
 //!
@@ -91,7 +98,7 @@ mod tests;
 pub mod types;
 pub mod weights;
 
-pub use types::{StakeInfo, UnbondingChunk};
+pub use types::{QuotaParams, StakeInfo, UnbondingChunk};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -106,7 +113,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use ocos_primitives::{EpochIndex, ResourceKind};
+	use ocos_primitives::{EpochClock, EpochIndex, ResourceKind};
 	use sp_runtime::{
 		traits::Saturating, FixedPointNumber, FixedU128, SaturatedConversion, TokenError,
 	};
@@ -119,6 +126,8 @@ pub mod pallet {
 	pub type StakeInfoOf<T> = StakeInfo<BalanceOf<T>>;
 	/// Funds on their way from a stake back to the free balance.
 	pub type UnbondingChunkOf<T> = UnbondingChunk<BalanceOf<T>, BlockNumberFor<T>>;
+	/// The pallet's parameters with the runtime's balance and block number types.
+	pub type QuotaParamsOf<T> = QuotaParams<BalanceOf<T>, BlockNumberFor<T>>;
 	/// An account's unbonding queue, oldest chunk first.
 	pub type UnbondingQueueOf<T> =
 		BoundedVec<UnbondingChunkOf<T>, <T as Config>::MaxUnbondingChunks>;
@@ -138,29 +147,34 @@ pub mod pallet {
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// The origin that sets quota rates (the DAO).
+		/// The origin that sets quota rates and parameters (the DAO).
 		type DaoOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// Blocks per epoch; quota renews at every epoch boundary. Must not be zero.
-		#[pallet::constant]
-		type EpochLength: Get<BlockNumberFor<Self>>;
+		/// The economy's epoch clock; quota renews whenever its epoch changes.
+		type Epochs: EpochClock;
 
-		/// Blocks between an unstake and the moment its funds may be withdrawn. Should be at
-		/// least `EpochLength`.
+		/// The parameters in force until genesis or the DAO sets others (the production
+		/// values).
 		#[pallet::constant]
-		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+		type DefaultParams: Get<QuotaParamsOf<Self>>;
 
 		/// The most unbonding chunks an account may have at once.
 		#[pallet::constant]
 		type MaxUnbondingChunks: Get<u32>;
 
-		/// The smallest position allowed; a position is either absent or at least this.
-		#[pallet::constant]
-		type MinStake: Get<BalanceOf<Self>>;
-
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
+
+	/// The parameters when nothing is stored: [`Config::DefaultParams`].
+	#[pallet::type_value]
+	pub fn ParamsOnEmpty<T: Config>() -> QuotaParamsOf<T> {
+		T::DefaultParams::get()
+	}
+
+	/// The pallet's parameters (see [`QuotaParams`]).
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, QuotaParamsOf<T>, ValueQuery, ParamsOnEmpty<T>>;
 
 	/// Quota units earned per planck staked per epoch, per resource kind (zero if unset).
 	#[pallet::storage]
@@ -185,21 +199,23 @@ pub mod pallet {
 	pub type Unbonding<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, UnbondingQueueOf<T>, ValueQuery>;
 
-	/// Initial quota rates.
+	/// Initial quota rates and parameters.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Quota units per planck staked per epoch, by resource kind. A later entry for a kind
 		/// overrides an earlier one; kinds not listed start at zero.
 		pub rates: alloc::vec::Vec<(ResourceKind, FixedU128)>,
-		#[serde(skip)]
-		#[doc(hidden)]
-		pub _config: PhantomData<T>,
+		/// Parameters other than [`Config::DefaultParams`]; `None` keeps the defaults.
+		pub params: Option<QuotaParamsOf<T>>,
 	}
 
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			if let Some(params) = self.params {
+				Params::<T>::put(params);
+			}
 			for (kind, rate) in &self.rates {
 				QuotaRate::<T>::insert(kind, rate);
 			}
@@ -239,13 +255,15 @@ pub mod pallet {
 		QuotaRateSet { kind: ResourceKind, rate: FixedU128 },
 		/// `units` of the account's `kind` quota were consumed by billing.
 		QuotaConsumed { who: T::AccountId, kind: ResourceKind, units: u64 },
+		/// The DAO changed the pallet's parameters; these are now in force.
+		ParamsSet { params: QuotaParamsOf<T> },
 	}
 
 	#[pallet::error]
 	pub enum Error<T> {
 		/// The amount is zero.
 		ZeroAmount,
-		/// The resulting position would be non-zero but below `MinStake`.
+		/// The resulting position would be non-zero but below `min_stake`.
 		BelowMinStake,
 		/// The free balance cannot cover the stake (the existential deposit stays free).
 		InsufficientBalance,
@@ -264,12 +282,13 @@ pub mod pallet {
 		NothingToRebond,
 		/// The amount exceeds the account's unbonding funds of this kind.
 		InsufficientUnbonding,
+		/// The parameter change would change nothing.
+		NothingToUpdate,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
-			assert!(!T::EpochLength::get().is_zero(), "`EpochLength` must not be zero");
 			assert!(T::MaxUnbondingChunks::get() > 0, "`MaxUnbondingChunks` must not be zero");
 		}
 
@@ -284,7 +303,7 @@ pub mod pallet {
 		/// Stake `amount` more for quota of `kind`.
 		///
 		/// The funds are held under [`HoldReason::Staked`] and earn quota from the current
-		/// epoch on. The position after the call must be at least `MinStake`.
+		/// epoch on. The position after the call must be at least `min_stake`.
 		///
 		/// Emits [`Event::Staked`].
 		#[pallet::call_index(0)]
@@ -302,7 +321,7 @@ pub mod pallet {
 				.map(|info| info.renewed(epoch))
 				.unwrap_or_else(|| StakeInfo::new(Zero::zero(), epoch));
 			let total = info.staked.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
-			ensure!(total >= T::MinStake::get(), Error::<T>::BelowMinStake);
+			ensure!(total >= Params::<T>::get().min_stake, Error::<T>::BelowMinStake);
 
 			T::Currency::hold(&Self::hold_reason(), &who, amount).map_err(|e| match e {
 				DispatchError::Token(TokenError::FundsUnavailable) => {
@@ -320,9 +339,9 @@ pub mod pallet {
 		/// Start unbonding `amount` of the position of `kind`.
 		///
 		/// The funds stop earning quota at once (the current epoch's quota shrinks; quota used
-		/// stays used) and may be withdrawn from `now + UnbondingPeriod` (saturating at the
+		/// stays used) and may be withdrawn from `now + unbonding_period` (saturating at the
 		/// largest block number) on. The remaining position must be zero, which removes it, or
-		/// at least `MinStake`.
+		/// at least `min_stake`.
 		///
 		/// Emits [`Event::Unbonding`].
 		#[pallet::call_index(1)]
@@ -340,13 +359,14 @@ pub mod pallet {
 				.renewed(Self::current_epoch());
 			let remaining =
 				info.staked.checked_sub(&amount).ok_or(Error::<T>::InsufficientStake)?;
+			let params = Params::<T>::get();
 			ensure!(
-				remaining.is_zero() || remaining >= T::MinStake::get(),
+				remaining.is_zero() || remaining >= params.min_stake,
 				Error::<T>::BelowMinStake
 			);
 
 			let unlock_at =
-				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+				frame_system::Pallet::<T>::block_number().saturating_add(params.unbonding_period);
 			let mut queue = Unbonding::<T>::get(&who);
 			// A second unstake of the kind in the same block adds to the chunk it created.
 			let merged = match queue.last_mut() {
@@ -408,7 +428,7 @@ pub mod pallet {
 		///
 		/// The rebonded funds earn quota from the next epoch on: the quota they add to the
 		/// current epoch is booked as used. The position after the call must be at least
-		/// `MinStake`.
+		/// `min_stake`.
 		///
 		/// Emits [`Event::Rebonded`].
 		#[pallet::call_index(3)]
@@ -438,7 +458,7 @@ pub mod pallet {
 				.map(|info| info.renewed(epoch))
 				.unwrap_or_else(|| StakeInfo::new(Zero::zero(), epoch));
 			let total = info.staked.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
-			ensure!(total >= T::MinStake::get(), Error::<T>::BelowMinStake);
+			ensure!(total >= Params::<T>::get().min_stake, Error::<T>::BelowMinStake);
 
 			let mut left = amount;
 			for chunk in queue.iter_mut().rev().filter(|chunk| chunk.kind == kind) {
@@ -480,14 +500,35 @@ pub mod pallet {
 			Self::deposit_event(Event::QuotaRateSet { kind, rate });
 			Ok(())
 		}
+
+		/// Change the given parameters; see [`QuotaParams`]. They apply to calls from now on:
+		/// chunks already unbonding keep their unlock block.
+		///
+		/// Only [`Config::DaoOrigin`]. Emits [`Event::ParamsSet`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(
+			origin: OriginFor<T>,
+			unbonding_period: Option<BlockNumberFor<T>>,
+			min_stake: Option<BalanceOf<T>>,
+		) -> DispatchResult {
+			T::DaoOrigin::ensure_origin(origin)?;
+			let old = Params::<T>::get();
+			let params = QuotaParams {
+				unbonding_period: unbonding_period.unwrap_or(old.unbonding_period),
+				min_stake: min_stake.unwrap_or(old.min_stake),
+			};
+			ensure!(params != old, Error::<T>::NothingToUpdate);
+			Params::<T>::put(params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The current epoch: block number / `EpochLength`, or 0 if `EpochLength` is zero.
+		/// The economy's current epoch.
 		pub fn current_epoch() -> EpochIndex {
-			frame_system::Pallet::<T>::block_number()
-				.checked_div(&T::EpochLength::get())
-				.map_or(0, |epoch| epoch.saturated_into())
+			T::Epochs::current_epoch()
 		}
 
 		/// The quota a position of `staked` earns per epoch at `rate`: rounded down and capped

@@ -1,14 +1,14 @@
 //! A mock runtime for the quotas pallet's tests and benchmarks: `frame_system`,
-//! `pallet_balances` (u128 balances, existential deposit 1) and the pallet. The pallet's
-//! parameters are thread-local statics that a test may change, and the DAO is root.
+//! `pallet_balances` (u128 balances, existential deposit 1) and the pallet. Epochs are
+//! `block / EpochLength` with a thread-local length a test may change, and the DAO is root.
 
-use crate::{self as pallet_quotas, HoldReason};
+use crate::{self as pallet_quotas, HoldReason, QuotaParams};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{fungible::InspectHold, ConstU32},
 };
 use frame_system::EnsureRoot;
-use ocos_primitives::ResourceKind;
+use ocos_primitives::{EpochClock, EpochIndex, ResourceKind};
 use sp_runtime::{BuildStorage, FixedU128};
 
 type Block = frame_system::mocking::MockBlockU32<Test>;
@@ -47,10 +47,24 @@ impl pallet_balances::Config for Test {
 	type AccountStore = System;
 }
 
+/// Default unbonding period of the mock, in blocks.
+pub const UNBONDING_PERIOD: u32 = 20;
+/// Default minimum stake of the mock.
+pub const MIN_STAKE: Balance = 10;
+
 parameter_types! {
 	pub static EpochLength: u32 = 10;
-	pub static UnbondingPeriod: u32 = 20;
-	pub static MinStake: Balance = 10;
+	pub const DefaultParams: QuotaParams<Balance, u32> =
+		QuotaParams { unbonding_period: UNBONDING_PERIOD, min_stake: MIN_STAKE };
+}
+
+/// The mock's epoch clock: `block / EpochLength`, or epoch 0 forever for a zero length.
+pub struct BlockEpochs;
+
+impl EpochClock for BlockEpochs {
+	fn current_epoch() -> EpochIndex {
+		System::block_number().checked_div(EpochLength::get()).unwrap_or(0)
+	}
 }
 
 /// The most unbonding chunks per account in the mock.
@@ -60,10 +74,9 @@ impl pallet_quotas::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DaoOrigin = EnsureRoot<AccountId>;
-	type EpochLength = EpochLength;
-	type UnbondingPeriod = UnbondingPeriod;
+	type Epochs = BlockEpochs;
+	type DefaultParams = DefaultParams;
 	type MaxUnbondingChunks = ConstU32<MAX_UNBONDING_CHUNKS>;
-	type MinStake = MinStake;
 	type WeightInfo = ();
 }
 
@@ -82,7 +95,7 @@ pub fn storage_rate() -> FixedU128 {
 pub struct ExtBuilder {
 	balances: Vec<(AccountId, Balance)>,
 	rates: Vec<(ResourceKind, FixedU128)>,
-	epoch_length: u32,
+	params: Option<QuotaParams<Balance, u32>>,
 }
 
 impl Default for ExtBuilder {
@@ -94,7 +107,7 @@ impl Default for ExtBuilder {
 				(CHARLIE, INITIAL_BALANCE),
 			],
 			rates: vec![(ResourceKind::Gpu, gpu_rate()), (ResourceKind::Storage, storage_rate())],
-			epoch_length: 10,
+			params: None,
 		}
 	}
 }
@@ -112,21 +125,19 @@ impl ExtBuilder {
 		self
 	}
 
-	/// Sets `EpochLength`.
-	pub fn epoch_length(mut self, epoch_length: u32) -> Self {
-		self.epoch_length = epoch_length;
+	/// Sets genesis parameters other than the defaults.
+	pub fn params(mut self, params: QuotaParams<Balance, u32>) -> Self {
+		self.params = Some(params);
 		self
 	}
 
 	/// The externalities at block 1 (so events are recorded).
 	pub fn build(self) -> sp_io::TestExternalities {
-		EpochLength::set(self.epoch_length);
-
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> { balances: self.balances, ..Default::default() }
 			.assimilate_storage(&mut storage)
 			.unwrap();
-		pallet_quotas::GenesisConfig::<Test> { rates: self.rates, ..Default::default() }
+		pallet_quotas::GenesisConfig::<Test> { rates: self.rates, params: self.params }
 			.assimilate_storage(&mut storage)
 			.unwrap();
 

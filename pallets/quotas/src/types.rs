@@ -1,6 +1,6 @@
 //! Domain types of the quotas pallet.
 
-use codec::{Decode, Encode, MaxEncodedLen};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use ocos_primitives::{EpochIndex, ResourceKind};
 use scale_info::TypeInfo;
 
@@ -47,4 +47,29 @@ pub struct UnbondingChunk<Balance, BlockNumber> {
 	pub amount: Balance,
 	/// First block at which the funds may be withdrawn.
 	pub unlock_at: BlockNumber,
+}
+
+/// The quotas pallet's parameters, set at genesis and by the DAO ([`crate::Params`]).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	frame_support::Serialize,
+	frame_support::Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuotaParams<Balance, BlockNumber> {
+	/// Blocks between an unstake and the moment its funds may be withdrawn; chunks already
+	/// unbonding keep their unlock block. Should be at least the epoch length.
+	pub unbonding_period: BlockNumber,
+	/// The smallest position allowed; a position is either absent or at least this. Positions
+	/// below a raised minimum stay, and may only grow past it or be unstaked whole.
+	pub min_stake: Balance,
 }

@@ -42,35 +42,48 @@ pub trait WeightInfo {
 	fn withdraw_unbonded(c: u32, ) -> Weight;
 	fn rebond(c: u32, ) -> Weight;
 	fn set_quota_rate() -> Weight;
+	fn set_params() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `NodeRegistry::Epoch` (r:1 w:0)
+	/// Proof: `NodeRegistry::Epoch` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Params` (r:1 w:0)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Quotas::Stakes` (r:1 w:1)
 	/// Proof: `Quotas::Stakes` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Quotas::Params` (r:1 w:0)
+	/// Proof: `Quotas::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn stake() -> Weight {
-		// Measured proof size: `311`; minimum execution time: 64_446_000 ps.
+		// Measured proof size: `411`; minimum execution time: 68_091_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(67_381_000, 0)
+		Weight::from_parts(71_046_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(db.reads(3))
+			.saturating_add(db.reads(6))
 			.saturating_add(db.writes(3))
 	}
 	/// Storage: `Quotas::Stakes` (r:1 w:1)
 	/// Proof: `Quotas::Stakes` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Epoch` (r:1 w:0)
+	/// Proof: `NodeRegistry::Epoch` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Params` (r:1 w:0)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Quotas::Params` (r:1 w:0)
+	/// Proof: `Quotas::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Quotas::Unbonding` (r:1 w:1)
 	/// Proof: `Quotas::Unbonding` (`max_values`: None, `max_size`: Some(721), added: 3196, mode: `MaxEncodedLen`)
 	fn unstake() -> Weight {
-		// Measured proof size: `878`; minimum execution time: 22_653_000 ps.
+		// Measured proof size: `978`; minimum execution time: 27_722_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(24_196_000, 0)
+		Weight::from_parts(29_584_000, 0)
 			.saturating_add(Weight::from_parts(0, 4186))
-			.saturating_add(db.reads(2))
+			.saturating_add(db.reads(5))
 			.saturating_add(db.writes(2))
 	}
 	/// Storage: `Quotas::Unbonding` (r:1 w:1)
@@ -81,37 +94,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
 	fn withdraw_unbonded(c: u32, ) -> Weight {
-		// Measured proof size: `275`; minimum execution time: 55_233_000 ps.
+		// Measured proof size: `275`; minimum execution time: 52_958_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(57_964_423, 0)
+		Weight::from_parts(55_165_212, 0)
 			.saturating_add(Weight::from_parts(0, 4186))
-			.saturating_add(Weight::from_parts(67_545, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(59_967, 0).saturating_mul(c.into()))
 			.saturating_add(db.reads(3))
 			.saturating_add(db.writes(3))
 	}
 	/// Storage: `Quotas::Unbonding` (r:1 w:1)
 	/// Proof: `Quotas::Unbonding` (`max_values`: None, `max_size`: Some(721), added: 3196, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Epoch` (r:1 w:0)
+	/// Proof: `NodeRegistry::Epoch` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `NodeRegistry::Params` (r:1 w:0)
+	/// Proof: `NodeRegistry::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Quotas::Stakes` (r:1 w:1)
 	/// Proof: `Quotas::Stakes` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Quotas::Params` (r:1 w:0)
+	/// Proof: `Quotas::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Quotas::QuotaRate` (r:1 w:0)
 	/// Proof: `Quotas::QuotaRate` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
 	fn rebond(c: u32, ) -> Weight {
-		// Measured proof size: `271`; minimum execution time: 24_867_000 ps.
+		// Measured proof size: `371`; minimum execution time: 30_044_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(26_328_083, 0)
+		Weight::from_parts(31_851_725, 0)
 			.saturating_add(Weight::from_parts(0, 4186))
-			.saturating_add(Weight::from_parts(56_186, 0).saturating_mul(c.into()))
-			.saturating_add(db.reads(3))
+			.saturating_add(Weight::from_parts(74_644, 0).saturating_mul(c.into()))
+			.saturating_add(db.reads(6))
 			.saturating_add(db.writes(2))
 	}
 	/// Storage: `Quotas::QuotaRate` (r:0 w:1)
 	/// Proof: `Quotas::QuotaRate` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn set_quota_rate() -> Weight {
-		// Measured proof size: `0`; minimum execution time: 6_479_000 ps.
+		// Measured proof size: `0`; minimum execution time: 6_489_000 ps.
 		let db = T::DbWeight::get();
-		Weight::from_parts(7_131_000, 0)
+		Weight::from_parts(7_181_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(db.writes(1))
+	}
+	/// Storage: `Quotas::Params` (r:1 w:1)
+	/// Proof: `Quotas::Params` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	fn set_params() -> Weight {
+		// Measured proof size: `86`; minimum execution time: 9_525_000 ps.
+		let db = T::DbWeight::get();
+		Weight::from_parts(10_355_000, 0)
+			.saturating_add(Weight::from_parts(0, 1505))
+			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(1))
 	}
 }
@@ -120,38 +149,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 impl WeightInfo for () {
 	fn stake() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(67_381_000, 0)
+		Weight::from_parts(71_046_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(db.reads(3))
+			.saturating_add(db.reads(6))
 			.saturating_add(db.writes(3))
 	}
 	fn unstake() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(24_196_000, 0)
+		Weight::from_parts(29_584_000, 0)
 			.saturating_add(Weight::from_parts(0, 4186))
-			.saturating_add(db.reads(2))
+			.saturating_add(db.reads(5))
 			.saturating_add(db.writes(2))
 	}
 	fn withdraw_unbonded(c: u32, ) -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(57_964_423, 0)
+		Weight::from_parts(55_165_212, 0)
 			.saturating_add(Weight::from_parts(0, 4186))
-			.saturating_add(Weight::from_parts(67_545, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(59_967, 0).saturating_mul(c.into()))
 			.saturating_add(db.reads(3))
 			.saturating_add(db.writes(3))
 	}
 	fn rebond(c: u32, ) -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(26_328_083, 0)
+		Weight::from_parts(31_851_725, 0)
 			.saturating_add(Weight::from_parts(0, 4186))
-			.saturating_add(Weight::from_parts(56_186, 0).saturating_mul(c.into()))
-			.saturating_add(db.reads(3))
+			.saturating_add(Weight::from_parts(74_644, 0).saturating_mul(c.into()))
+			.saturating_add(db.reads(6))
 			.saturating_add(db.writes(2))
 	}
 	fn set_quota_rate() -> Weight {
 		let db = ParityDbWeight::get();
-		Weight::from_parts(7_131_000, 0)
+		Weight::from_parts(7_181_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(db.writes(1))
+	}
+	fn set_params() -> Weight {
+		let db = ParityDbWeight::get();
+		Weight::from_parts(10_355_000, 0)
+			.saturating_add(Weight::from_parts(0, 1505))
+			.saturating_add(db.reads(1))
 			.saturating_add(db.writes(1))
 	}
 }

@@ -11,9 +11,12 @@ use sp_runtime::{
 	traits::AccountIdConversion, transaction_validity::TransactionPriority, Perbill, Permill,
 };
 
+use pallet_node_registry::RegistryParams;
+use pallet_quotas::QuotaParams;
+
 use crate::{
-	AccountId, Balances, BlockNumber, InterimGovernors, Quotas, Runtime, RuntimeEvent,
-	RuntimeHoldReason, DAYS, HOURS, MINUTES, UNIT,
+	AccountId, Balance, Balances, BlockNumber, InterimGovernors, NodeRegistry, Quotas, Runtime,
+	RuntimeEvent, RuntimeHoldReason, DAYS, HOURS, MINUTES, UNIT,
 };
 
 /// Who may change prices and rates and verify, suspend or slash nodes: until the DAO pallet
@@ -25,8 +28,19 @@ pub type DaoOrigin =
 parameter_types! {
 	/// The treasury: receives protocol fees, slashes and rounding dust; pays the quota subsidy.
 	pub TreasuryAccount: AccountId = PalletId(*b"ocos/trs").into_account_truncating();
-	/// Economy epoch: quotas renew and reputation decays once per epoch.
-	pub const EpochLength: BlockNumber = HOURS;
+	/// The registry's production parameters; development presets shorten the periods, and
+	/// the DAO may change them.
+	pub const RegistryDefaults: RegistryParams<Balance, BlockNumber> = RegistryParams {
+		node_bond: 1_000 * UNIT,
+		heartbeat_period: 10 * MINUTES,
+		heartbeat_timeout: 30 * MINUTES,
+		retire_cooldown: DAYS,
+		// The economy epoch: quotas renew and reputation decays once per epoch.
+		epoch_length: HOURS,
+	};
+	/// The quotas pallet's production parameters (see [`RegistryDefaults`]).
+	pub const QuotaDefaults: QuotaParams<Balance, BlockNumber> =
+		QuotaParams { unbonding_period: 7 * DAYS, min_stake: UNIT };
 	pub const ReputationDecay: Perbill = Perbill::from_percent(98);
 	pub const NodeUnsignedPriority: TransactionPriority = TransactionPriority::MAX / 2;
 	pub const MaxProtocolFee: Permill = Permill::from_percent(20);
@@ -50,12 +64,8 @@ impl pallet_node_registry::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DaoOrigin = DaoOrigin;
-	type NodeBond = ConstU128<{ 1_000 * UNIT }>;
+	type DefaultParams = RegistryDefaults;
 	type TreasuryAccount = TreasuryAccount;
-	type RetireCooldown = ConstU32<DAYS>;
-	type HeartbeatPeriod = ConstU32<{ 10 * MINUTES }>;
-	type HeartbeatTimeout = ConstU32<{ 30 * MINUTES }>;
-	type EpochLength = EpochLength;
 	type ReputationDecay = ReputationDecay;
 	type ReputationValueUnit = ConstU128<UNIT>;
 	type MaxReputationWeight = ConstU32<100>;
@@ -73,10 +83,9 @@ impl pallet_quotas::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DaoOrigin = DaoOrigin;
-	type EpochLength = EpochLength;
-	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+	type Epochs = NodeRegistry;
+	type DefaultParams = QuotaDefaults;
 	type MaxUnbondingChunks = ConstU32<32>;
-	type MinStake = ConstU128<UNIT>;
 	type WeightInfo = pallet_quotas::weights::SubstrateWeight<Runtime>;
 }
 

@@ -5,4 +5,4 @@ mod economy;
 mod monetary;
 mod system;
 
-pub use economy::TreasuryAccount;
+pub use economy::{QuotaDefaults, RegistryDefaults, TreasuryAccount};
