@@ -37,6 +37,8 @@
 //! - **Enactment**: the dispatch of a passed proposal's call with the DAO origin, by
 //!   [`enact`](Pallet::enact), which [`Config::Scheduler`] dispatches `enactment_delay` blocks
 //!   (at least one) after the close. A call heavier than `MaxEnactWeight` is not dispatched.
+//!   The few calls the runtime lists in [`Config::AsRoot`] (those that accept only root, such
+//!   as authorizing a runtime upgrade) are dispatched with the root origin instead.
 //!
 //! ## Life cycle
 //!
@@ -110,14 +112,14 @@ use frame_support::{
 	pallet_prelude::*,
 	storage::with_storage_layer,
 	traits::{
-		fungible::{self, Inspect, InspectFreeze, InspectHold, MutateFreeze, MutateHold},
+		fungible::{self, Inspect, InspectHold, MutateFreeze, MutateHold},
 		schedule::{
 			self,
 			v3::{Named as ScheduleNamed, TaskName},
 			DispatchTime,
 		},
 		tokens::{Fortitude, Precision, Restriction},
-		Bounded, QueryPreimage, StorePreimage,
+		Bounded, Contains, QueryPreimage, StorePreimage,
 	},
 	Hashable,
 };
@@ -266,6 +268,12 @@ pub mod pallet {
 		/// `enact` does not dispatch one.
 		#[pallet::constant]
 		type MaxEnactWeight: Get<Weight>;
+
+		/// Calls the DAO enacts with the root origin instead of its own: those of pallets that
+		/// accept no origin but root (frame-system's `authorize_upgrade`, for runtime
+		/// upgrades). Everything else runs as [`RawOrigin::Dao`], which only the pallets that
+		/// chose [`EnsureDao`] accept.
+		type AsRoot: Contains<CallOf<Self>>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -916,7 +924,12 @@ impl<T: Config> Pallet<T> {
 			return (Err(Error::<T>::CallTooHeavy.into()), Weight::zero());
 		}
 		let info = call.get_dispatch_info();
-		let origin = <T as Config>::RuntimeOrigin::from(RawOrigin::Dao);
+		let origin: <T as Config>::RuntimeOrigin = if T::AsRoot::contains(&call) {
+			let root: OriginFor<T> = frame_system::RawOrigin::Root.into();
+			<<T as Config>::RuntimeOrigin as From<OriginFor<T>>>::from(root)
+		} else {
+			<T as Config>::RuntimeOrigin::from(RawOrigin::Dao)
+		};
 		let outcome = with_storage_layer(move || call.dispatch(origin));
 		let weight = extract_actual_weight(&outcome, &info);
 		(outcome.map(|_| ()).map_err(|e| e.error), weight)
@@ -926,6 +939,7 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
+		use frame_support::traits::fungible::InspectFreeze;
 
 		let open = OpenProposals::<T>::get();
 		ensure!(

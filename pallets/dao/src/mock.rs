@@ -128,6 +128,7 @@ impl pallet_dao::Config for Test {
 	type MaxOpenProposals = ConstU32<MAX_OPEN>;
 	type MaxVotes = ConstU32<MAX_VOTES>;
 	type MaxEnactWeight = MaxEnactWeight;
+	type AsRoot = IsRootCall;
 	type WeightInfo = ();
 }
 
@@ -207,6 +208,16 @@ pub fn inline(call: RuntimeCall) -> Box<BoundedCallOf<Test>> {
 /// A call that succeeds with any origin and changes nothing.
 pub fn remark() -> RuntimeCall {
 	RuntimeCall::System(frame_system::Call::remark { remark: vec![] })
+}
+
+/// Calls the DAO enacts as root in the mock: `set_heap_pages` (any other root-only call, such
+/// as `set_storage`, stays beyond the DAO).
+pub struct IsRootCall;
+
+impl frame_support::traits::Contains<RuntimeCall> for IsRootCall {
+	fn contains(call: &RuntimeCall) -> bool {
+		matches!(call, RuntimeCall::System(frame_system::Call::set_heap_pages { .. }))
+	}
 }
 
 /// The DAO setting the voting period to `blocks`.

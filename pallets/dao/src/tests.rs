@@ -829,6 +829,19 @@ fn a_failing_call_is_reported_and_changes_nothing() {
 }
 
 #[test]
+fn calls_the_runtime_lists_are_enacted_as_root() {
+	ExtBuilder::default().build_and_execute(|| {
+		let index = pass(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 64 }));
+		run_to(13);
+		assert_has(Event::Enacted { index, result: Ok(()) });
+		assert_eq!(
+			sp_io::storage::get(sp_core::storage::well_known_keys::HEAP_PAGES),
+			Some(64u64.encode().into())
+		);
+	});
+}
+
+#[test]
 fn root_calls_are_beyond_the_dao() {
 	ExtBuilder::default().build_and_execute(|| {
 		let call = RuntimeCall::System(frame_system::Call::set_storage {
