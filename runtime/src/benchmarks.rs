@@ -1,6 +1,6 @@
 //! The pallets `ocos-node benchmark pallet` measures (weights in each pallet's `weights.rs`).
 
-pub use crate::{Balances, Billing, NodeRegistry, Quotas, Runtime, Timestamp};
+pub use crate::{Balances, Billing, Dao, NodeRegistry, Quotas, Runtime, Timestamp};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}
@@ -13,4 +13,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_node_registry, NodeRegistry]
 	[pallet_quotas, Quotas]
 	[pallet_billing, Billing]
+	[pallet_dao, Dao]
 );

@@ -11,14 +11,16 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 
 use frame_support::BoundedVec;
 use ocos_primitives::{GpuClass, Resource, ResourceKind};
+use pallet_dao::DaoParams;
 use pallet_node_registry::RegistryParams;
 use pallet_quotas::QuotaParams;
 use sp_runtime::{FixedU128, Permill};
 
 use crate::{
-	configs::{QuotaDefaults, RegistryDefaults, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, InterimGovernorsConfig,
-	NodeRegistryConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, UNIT,
+	configs::{DaoDefaults, QuotaDefaults, RegistryDefaults, TreasuryAccount},
+	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, DaoConfig,
+	InterimGovernorsConfig, NodeRegistryConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, UNIT,
 };
 
 /// Name of the public test network's preset.
@@ -55,7 +57,8 @@ enum Periods {
 	/// The runtime's defaults (hours and days); nothing is written to the genesis.
 	Production,
 	/// Epochs of 5 blocks (30 s), heartbeats every 3 blocks with an 8-block timeout, a 3-block
-	/// retirement cooldown and 5-block unbonding, so tests see them pass in seconds.
+	/// retirement cooldown, 5-block unbonding and 5-block DAO votes enacted a block after
+	/// their close, so tests see them pass in seconds.
 	Fast,
 }
 
@@ -70,6 +73,15 @@ impl Periods {
 			retire_cooldown: 3,
 			epoch_length: FAST_EPOCH,
 			..RegistryDefaults::get()
+		})
+	}
+
+	fn dao(self) -> Option<DaoParams<Balance, BlockNumber>> {
+		(self == Self::Fast).then(|| DaoParams {
+			proposal_deposit: 10 * UNIT,
+			voting_period: FAST_EPOCH,
+			enactment_delay: 1,
+			..DaoDefaults::get()
 		})
 	}
 
@@ -99,6 +111,7 @@ fn genesis(
 		balances: BalancesConfig { balances: endowed },
 		session: SessionConfig { keys },
 		interim_governors: InterimGovernorsConfig { members: BoundedVec::truncate_from(governors) },
+		dao: DaoConfig { params: periods.dao() },
 		node_registry: NodeRegistryConfig { params: periods.registry() },
 		quotas: QuotasConfig {
 			params: periods.quotas(),

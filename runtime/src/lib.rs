@@ -201,6 +201,15 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Session = pallet_session;
 
+	#[runtime::pallet_index(7)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(8)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(9)]
+	pub type Dao = pallet_dao;
+
 	#[runtime::pallet_index(10)]
 	pub type InterimGovernors = pallet_membership<Instance1>;
 

@@ -1,4 +1,5 @@
-//! Runtime-level tests of the economy: the real pallet configuration, not mocks.
+//! Runtime-level tests of the economy and of governance: the real pallet configuration, not
+//! mocks.
 
 use frame_support::{assert_ok, traits::fungible::Inspect};
 use ocos_primitives::{Billing as _, GpuClass, Resource, ResourceKind, Usage};
@@ -6,7 +7,7 @@ use pallet_node_registry::{Capabilities, GpuSpec};
 use sp_core::{sr25519, Pair};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::Perbill;
+use sp_runtime::{traits::Dispatchable, Perbill};
 
 use crate::{
 	configs::TreasuryAccount, genesis_config_presets::tests::preset_ext, Balances, Billing,
@@ -89,5 +90,97 @@ fn economy_operations_conserve_total_issuance() {
 		assert_ok!(Quotas::withdraw_unbonded(RuntimeOrigin::signed(charlie)));
 
 		assert_eq!(Balances::total_issuance(), issuance);
+	});
+}
+
+/// Moves to block `n`, running the scheduler (which enacts passed proposals) on the way.
+fn run_to(n: crate::BlockNumber) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		crate::Scheduler::on_initialize(next);
+	}
+}
+
+/// Proposes `call` by Bob, has Alice and Charlie vote for it with enough to reach quorum,
+/// closes it after the voting period and runs to its enactment; returns its index.
+fn pass_proposal(call: crate::RuntimeCall) -> pallet_dao::ProposalIndex {
+	use frame_support::traits::StorePreimage;
+	let [alice, bob, charlie] =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.map(|k| k.to_account_id());
+	let index = pallet_dao::ProposalCount::<Runtime>::get();
+	let bounded = crate::Preimage::bound(call).expect("small calls are inline");
+	assert_ok!(crate::Dao::propose(
+		RuntimeOrigin::signed(bob),
+		Box::new(bounded),
+		b"a test proposal".to_vec().try_into().expect("short description"),
+	));
+	for voter in [alice, charlie.clone()] {
+		assert_ok!(crate::Dao::vote(RuntimeOrigin::signed(voter), index, true, 500_000 * UNIT));
+	}
+	let params = pallet_dao::Params::<Runtime>::get();
+	run_to(System::block_number() + params.voting_period);
+	assert_ok!(crate::Dao::close(RuntimeOrigin::signed(charlie), index));
+	run_to(System::block_number() + params.enactment_delay.max(1));
+	index
+}
+
+/// A proposal that token holders pass changes a DAO-only parameter (a billing price) with the
+/// DAO origin; the interim governors are not involved.
+#[test]
+fn a_passed_proposal_sets_a_price_as_the_dao() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let entry = Resource::GpuMillis(GpuClass::Entry);
+		let call = crate::RuntimeCall::Billing(pallet_billing::Call::set_price {
+			resource: entry,
+			price: 20_000,
+		});
+		// Bob is no governor: the call itself is refused to him.
+		assert!(call
+			.clone()
+			.dispatch(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
+			.is_err());
+
+		let index = pass_proposal(call);
+		System::assert_has_event(
+			pallet_dao::Event::<Runtime>::Enacted { index, result: Ok(()) }.into(),
+		);
+		assert_eq!(pallet_billing::Prices::<Runtime>::get(entry), Some(20_000));
+	});
+}
+
+/// The DAO authorizes runtime upgrades: `authorize_upgrade` is enacted as root, and nothing
+/// else is (`set_storage`, root-only, fails as the DAO).
+#[test]
+fn the_dao_authorizes_upgrades_as_root_and_nothing_else() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let code_hash = sp_core::H256::repeat_byte(7);
+		let index =
+			pass_proposal(crate::RuntimeCall::System(frame_system::Call::authorize_upgrade {
+				code_hash,
+			}));
+		System::assert_has_event(
+			pallet_dao::Event::<Runtime>::Enacted { index, result: Ok(()) }.into(),
+		);
+		System::assert_has_event(
+			frame_system::Event::<Runtime>::UpgradeAuthorized { code_hash, check_version: true }
+				.into(),
+		);
+
+		let index = pass_proposal(crate::RuntimeCall::System(frame_system::Call::set_storage {
+			items: vec![(b"key".to_vec(), b"value".to_vec())],
+		}));
+		System::assert_has_event(
+			pallet_dao::Event::<Runtime>::Enacted {
+				index,
+				result: Err(sp_runtime::DispatchError::BadOrigin),
+			}
+			.into(),
+		);
+		assert_eq!(sp_io::storage::get(b"key"), None);
 	});
 }

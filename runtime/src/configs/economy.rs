@@ -1,12 +1,11 @@
 //! The OCOS economy: provider nodes (`pallet-node-registry`), staking quotas
-//! (`pallet-quotas`) and metered billing (`pallet-billing`), governed by [`DaoOrigin`].
+//! (`pallet-quotas`) and metered billing (`pallet-billing`), governed by [`DaoOrigin`](super::DaoOrigin).
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, EitherOfDiverse},
+	traits::{ConstU128, ConstU32},
 	PalletId,
 };
-use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_runtime::{
 	traits::AccountIdConversion, transaction_validity::TransactionPriority, Perbill, Permill,
 };
@@ -14,16 +13,11 @@ use sp_runtime::{
 use pallet_node_registry::RegistryParams;
 use pallet_quotas::QuotaParams;
 
+use super::DaoOrigin;
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, InterimGovernors, NodeRegistry, Quotas, Runtime,
-	RuntimeEvent, RuntimeHoldReason, DAYS, HOURS, MINUTES, UNIT,
+	AccountId, Balance, Balances, BlockNumber, NodeRegistry, Quotas, Runtime, RuntimeHoldReason,
+	DAYS, HOURS, MINUTES, UNIT,
 };
-
-/// Who may change prices and rates and verify, suspend or slash nodes: until the DAO pallet
-/// exists, the interim governors fixed at genesis (Alice on development chains, nobody on the
-/// testnet).
-pub type DaoOrigin =
-	EitherOfDiverse<EnsureRoot<AccountId>, EnsureSignedBy<InterimGovernors, AccountId>>;
 
 parameter_types! {
 	/// The treasury: receives protocol fees, slashes and rounding dust; pays the quota subsidy.
@@ -44,20 +38,6 @@ parameter_types! {
 	pub const ReputationDecay: Perbill = Perbill::from_percent(98);
 	pub const NodeUnsignedPriority: TransactionPriority = TransactionPriority::MAX / 2;
 	pub const MaxProtocolFee: Permill = Permill::from_percent(20);
-}
-
-impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	// Root is unreachable (no sudo): the list is fixed at genesis.
-	type AddOrigin = EnsureRoot<AccountId>;
-	type RemoveOrigin = EnsureRoot<AccountId>;
-	type SwapOrigin = EnsureRoot<AccountId>;
-	type ResetOrigin = EnsureRoot<AccountId>;
-	type PrimeOrigin = EnsureRoot<AccountId>;
-	type MembershipInitialized = ();
-	type MembershipChanged = ();
-	type MaxMembers = ConstU32<8>;
-	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_node_registry::Config for Runtime {

@@ -2,7 +2,9 @@
 
 mod consensus;
 mod economy;
+mod governance;
 mod monetary;
 mod system;
 
 pub use economy::{QuotaDefaults, RegistryDefaults, TreasuryAccount};
+pub use governance::{DaoDefaults, DaoOrigin};
