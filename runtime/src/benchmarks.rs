@@ -1,6 +1,6 @@
 //! The pallets `ocos-node benchmark pallet` measures (weights in each pallet's `weights.rs`).
 
-pub use crate::{Balances, Billing, Dao, NodeRegistry, Quotas, Runtime, Timestamp};
+pub use crate::{Balances, Billing, Dao, NodeRegistry, Quotas, Runtime, Timestamp, ValidatorSet};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}
@@ -14,4 +14,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_quotas, Quotas]
 	[pallet_billing, Billing]
 	[pallet_dao, Dao]
+	[pallet_validator_set, ValidatorSet]
 );

@@ -20,7 +20,7 @@ use crate::{
 	configs::{DaoDefaults, QuotaDefaults, RegistryDefaults, TreasuryAccount},
 	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, DaoConfig,
 	InterimGovernorsConfig, NodeRegistryConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, UNIT,
+	SessionKeys, ValidatorSetConfig, UNIT,
 };
 
 /// Name of the public test network's preset.
@@ -99,6 +99,7 @@ fn genesis(
 	governors: Vec<AccountId>,
 	periods: Periods,
 ) -> Value {
+	let accounts: Vec<AccountId> = validators.iter().map(|v| v.account.clone()).collect();
 	let keys: Vec<_> = validators
 		.into_iter()
 		.map(|v| {
@@ -110,6 +111,7 @@ fn genesis(
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: endowed },
 		session: SessionConfig { keys },
+		validator_set: ValidatorSetConfig { validators: accounts },
 		interim_governors: InterimGovernorsConfig { members: BoundedVec::truncate_from(governors) },
 		dao: DaoConfig { params: periods.dao() },
 		node_registry: NodeRegistryConfig { params: periods.registry() },
@@ -277,6 +279,11 @@ pub(crate) mod tests {
 			preset_ext(id).execute_with(|| {
 				assert!(!pallet_aura::Authorities::<crate::Runtime>::get().is_empty());
 				assert!(!pallet_grandpa::Pallet::<crate::Runtime>::grandpa_authorities().is_empty());
+				// The DAO's validator set is the session's, so the DAO can change it.
+				assert_eq!(
+					pallet_validator_set::Validators::<crate::Runtime>::get().into_inner(),
+					pallet_session::Validators::<crate::Runtime>::get()
+				);
 			});
 		}
 	}

@@ -221,4 +221,7 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type Billing = pallet_billing;
+
+	#[runtime::pallet_index(14)]
+	pub type ValidatorSet = pallet_validator_set;
 }

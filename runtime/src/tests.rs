@@ -93,13 +93,16 @@ fn economy_operations_conserve_total_issuance() {
 	});
 }
 
-/// Moves to block `n`, running the scheduler (which enacts passed proposals) on the way.
+/// Moves to block `n`, running on the way the hooks that matter here: the scheduler (which
+/// enacts passed proposals), session rotation, and GRANDPA applying authority changes.
 fn run_to(n: crate::BlockNumber) {
 	use frame_support::traits::Hooks;
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		crate::Scheduler::on_initialize(next);
+		crate::Session::on_initialize(next);
+		crate::Grandpa::on_finalize(next);
 	}
 }
 
@@ -182,5 +185,50 @@ fn the_dao_authorizes_upgrades_as_root_and_nothing_else() {
 			.into(),
 		);
 		assert_eq!(sp_io::storage::get(b"key"), None);
+	});
+}
+
+/// The DAO adds a validator: an account that registered session keys (with the ownership
+/// proof its keystore makes, as a validator's node does) is added by a passed proposal, and
+/// within two session rotations Aura and GRANDPA include its keys.
+#[test]
+fn a_validator_added_by_the_dao_joins_aura_and_grandpa() {
+	use codec::Encode;
+	use sp_core::crypto::key_types::{AURA, GRANDPA};
+	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+
+	let keystore = std::sync::Arc::new(MemoryKeystore::new());
+	let mut ext = preset_ext(DEV_RUNTIME_PRESET);
+	ext.register_extension(KeystoreExt::new(keystore.clone()));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		let charlie = Sr25519Keyring::Charlie.to_account_id();
+		let aura = keystore.sr25519_generate_new(AURA, Some("//Charlie")).expect("aura key");
+		let grandpa = keystore.ed25519_generate_new(GRANDPA, Some("//Charlie")).expect("key");
+		let mut keys = crate::SessionKeys { aura: aura.into(), grandpa: grandpa.into() };
+		let proof = keys.create_ownership_proof(&charlie.encode()).expect("keys in the keystore");
+		assert_ok!(crate::Session::set_keys(
+			RuntimeOrigin::signed(charlie.clone()),
+			keys.clone(),
+			proof.encode()
+		));
+
+		// The interim governor cannot change validators: only the DAO can.
+		let add = crate::RuntimeCall::ValidatorSet(pallet_validator_set::Call::add_validator {
+			who: charlie.clone(),
+		});
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert!(add.clone().dispatch(RuntimeOrigin::signed(alice)).is_err());
+
+		let index = pass_proposal(add);
+		System::assert_has_event(
+			pallet_dao::Event::<Runtime>::Enacted { index, result: Ok(()) }.into(),
+		);
+		assert!(pallet_validator_set::Validators::<Runtime>::get().contains(&charlie));
+		assert!(!pallet_aura::Authorities::<Runtime>::get().contains(&keys.aura));
+
+		run_to(System::block_number() + 3 * crate::configs::SessionPeriod::get());
+		assert!(pallet_aura::Authorities::<Runtime>::get().contains(&keys.aura));
+		assert!(crate::Grandpa::grandpa_authorities().iter().any(|(id, _)| *id == keys.grandpa));
 	});
 }

@@ -3,14 +3,15 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstBool, ConstU32, ConstU64},
+	traits::{ConstBool, ConstU32, ConstU64, Contains},
 };
+use pallet_dao::EnsureDao;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::traits::{ConvertInto, OpaqueKeys};
 
 use crate::{
 	AccountId, Aura, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, Session, SessionKeys,
-	MINUTES, SLOT_DURATION, UNIT,
+	ValidatorSet, MINUTES, SLOT_DURATION, UNIT,
 };
 
 /// Most validators Aura and GRANDPA accept.
@@ -57,12 +58,47 @@ impl pallet_session::Config for Runtime {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
 	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-	// The genesis validators stay until governance supplies a session manager.
-	type SessionManager = ();
+	// The DAO decides the validators; the session applies them to Aura and GRANDPA.
+	type SessionManager = ValidatorSet;
 	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
 	type DisablingStrategy = pallet_session::disabling::UpToLimitDisablingStrategy;
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
 	type Currency = Balances;
 	type KeyDeposit = SessionKeyDeposit;
+}
+
+/// Accounts that registered session keys (`session.setKeys`): only they can be made validators.
+pub struct HasSessionKeys;
+
+impl Contains<AccountId> for HasSessionKeys {
+	fn contains(who: &AccountId) -> bool {
+		pallet_session::NextKeys::<Runtime>::contains_key(who)
+	}
+}
+
+impl pallet_validator_set::Config for Runtime {
+	type AddRemoveOrigin = EnsureDao;
+	type HasSessionKeys = HasSessionKeys;
+	type MaxValidators = MaxAuthorities;
+	type MinValidators = ConstU32<1>;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = SessionKeysForBenchmarks;
+}
+
+/// Registers placeholder session keys for a benchmark's candidate validator.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct SessionKeysForBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_validator_set::BenchmarkHelper<AccountId> for SessionKeysForBenchmarks {
+	fn ensure_session_keys(who: &AccountId) {
+		let raw: [u8; 32] = *who.as_ref();
+		let keys = SessionKeys {
+			aura: sp_core::sr25519::Public::from_raw(raw).into(),
+			grandpa: sp_core::ed25519::Public::from_raw(raw).into(),
+		};
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
 }

@@ -6,5 +6,6 @@ mod governance;
 mod monetary;
 mod system;
 
+pub use consensus::SessionPeriod;
 pub use economy::{QuotaDefaults, RegistryDefaults, TreasuryAccount};
 pub use governance::{DaoDefaults, DaoOrigin};
