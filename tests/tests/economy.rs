@@ -224,24 +224,13 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 			_ => None,
 		})
 		.context("no Unbonding event")?;
-	let early = execute(
-		&rpc,
-		&chain,
-		customer,
-		RuntimeCall::Quotas(pallet_quotas::Call::withdraw_unbonded {}),
-	)
-	.await?;
+	let withdraw = RuntimeCall::Quotas(pallet_quotas::Call::withdraw_unbonded {});
+	let early = execute(&rpc, &chain, customer, withdraw.clone()).await?;
 	if rpc.header(Some(early.block)).await?.number < unlock_at {
 		ensure!(early.error().is_some(), "withdrew before block {unlock_at}: {:#?}", early.events);
 	}
 	wait_best(&rpc, unlock_at, TIMEOUT).await?;
-	let withdrawn = execute(
-		&rpc,
-		&chain,
-		customer,
-		RuntimeCall::Quotas(pallet_quotas::Call::withdraw_unbonded {}),
-	)
-	.await?;
+	let withdrawn = execute(&rpc, &chain, customer, withdraw).await?;
 	withdrawn.ensure_success()?;
 	ensure!(emitted(&withdrawn, |e| matches!(
 		e,

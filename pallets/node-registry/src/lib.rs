@@ -839,7 +839,7 @@ pub mod pallet {
 			Self::check_heartbeat(heartbeat, signature, now)
 				.map_err(HeartbeatRejection::validity_error)?;
 
-			let period = Params::<T>::get().heartbeat_period.max(One::one());
+			let period = Self::heartbeat_period();
 			let period_index = now.checked_div(&period).unwrap_or_default();
 			let period_end = period_index.saturating_add(One::one()).saturating_mul(period);
 			let expiry = period_end.min(heartbeat.block_number.saturating_add(period));
@@ -1073,6 +1073,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The heartbeat period in force, at least one block (the pool divides by it).
+	fn heartbeat_period() -> BlockNumberFor<T> {
+		Params::<T>::get().heartbeat_period.max(One::one())
+	}
+
 	/// The heartbeat timeout in force.
 	fn heartbeat_timeout() -> BlockNumberFor<T> {
 		Params::<T>::get().heartbeat_timeout
@@ -1092,7 +1097,7 @@ impl<T: Config> Pallet<T> {
 		if heartbeat.block_number > now {
 			return Err(HeartbeatRejection::FromFuture);
 		}
-		let period = Params::<T>::get().heartbeat_period.max(One::one());
+		let period = Self::heartbeat_period();
 		if heartbeat.block_number.saturating_add(period) <= now {
 			return Err(HeartbeatRejection::Expired);
 		}
