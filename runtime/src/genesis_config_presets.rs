@@ -9,7 +9,6 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{ed25519, sr25519};
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 
-use frame_support::BoundedVec;
 use ocos_primitives::{GpuClass, Resource, ResourceKind};
 use pallet_dao::DaoParams;
 use pallet_node_registry::RegistryParams;
@@ -18,9 +17,8 @@ use sp_runtime::{FixedU128, Permill};
 
 use crate::{
 	configs::{DaoDefaults, QuotaDefaults, RegistryDefaults, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, DaoConfig,
-	InterimGovernorsConfig, NodeRegistryConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, ValidatorSetConfig, UNIT,
+	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, DaoConfig, NodeRegistryConfig,
+	QuotasConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, ValidatorSetConfig, UNIT,
 };
 
 /// Name of the public test network's preset.
@@ -91,12 +89,11 @@ impl Periods {
 	}
 }
 
-/// A genesis state: validators, endowed accounts (plus the treasury), interim governors and
-/// the opening economy parameters, which afterwards change only by governance.
+/// A genesis state: validators, endowed accounts (plus the treasury) and the opening economy
+/// parameters, which afterwards change only by DAO vote.
 fn genesis(
 	validators: Vec<Validator>,
 	mut endowed: Vec<(AccountId, Balance)>,
-	governors: Vec<AccountId>,
 	periods: Periods,
 ) -> Value {
 	let accounts: Vec<AccountId> = validators.iter().map(|v| v.account.clone()).collect();
@@ -112,7 +109,6 @@ fn genesis(
 		balances: BalancesConfig { balances: endowed },
 		session: SessionConfig { keys },
 		validator_set: ValidatorSetConfig { validators: accounts },
-		interim_governors: InterimGovernorsConfig { members: BoundedVec::truncate_from(governors) },
 		dao: DaoConfig { params: periods.dao() },
 		node_registry: NodeRegistryConfig { params: periods.registry() },
 		quotas: QuotasConfig {
@@ -142,28 +138,17 @@ fn dev_endowments() -> Vec<(AccountId, Balance)> {
 	DEV_ACCOUNTS.iter().map(|key| (AccountId::new(*key), DEV_ENDOWMENT)).collect()
 }
 
-/// One validator (Alice), funded well-known development accounts; Alice is interim governor.
+/// One validator (Alice), funded well-known development accounts.
 fn development() -> Value {
-	genesis(
-		vec![Validator::new(ALICE)],
-		dev_endowments(),
-		vec![AccountId::new(ALICE.0)],
-		Periods::Fast,
-	)
+	genesis(vec![Validator::new(ALICE)], dev_endowments(), Periods::Fast)
 }
 
-/// Two validators (Alice, Bob), funded development accounts; Alice is interim governor.
+/// Two validators (Alice, Bob), funded development accounts.
 fn local_testnet() -> Value {
-	genesis(
-		vec![Validator::new(ALICE), Validator::new(BOB)],
-		dev_endowments(),
-		vec![AccountId::new(ALICE.0)],
-		Periods::Fast,
-	)
+	genesis(vec![Validator::new(ALICE), Validator::new(BOB)], dev_endowments(), Periods::Fast)
 }
 
-/// The public test network: two bootstrap validators and a faucet account; no interim
-/// governor (its parameters wait for the DAO).
+/// The public test network: two bootstrap validators and a faucet account.
 ///
 /// The bootstrap keys are derived from the Substrate development phrase at
 /// `//ocos-testnet//validator//1`, `//ocos-testnet//validator//2` and `//ocos-testnet//faucet`
@@ -177,7 +162,7 @@ fn testnet() -> Value {
 		(validator_2.account.clone(), 10_000 * UNIT),
 		(AccountId::new(TESTNET_FAUCET), 10_000_000 * UNIT),
 	];
-	genesis(vec![validator_1, validator_2], endowed, Vec::new(), Periods::Production)
+	genesis(vec![validator_1, validator_2], endowed, Periods::Production)
 }
 
 // Public keys are spelled out: deriving them in the runtime would pull key derivation (and

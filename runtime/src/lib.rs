@@ -24,6 +24,13 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// This runtime built with `spec_version` one higher (feature `increment-spec-version`): the
+/// code that the runtime-upgrade tests authorize and apply.
+#[cfg(feature = "std")]
+pub mod spec_version_incremented {
+	include!(concat!(env!("OUT_DIR"), "/wasm_binary_spec_version_incremented.rs"));
+}
+
 extern crate alloc;
 
 use alloc::vec::Vec;
@@ -110,16 +117,32 @@ impl_opaque_keys! {
 	}
 }
 
+/// The runtime's version. Bump `spec_version` on every runtime change that is upgraded
+/// on-chain, and `transaction_version` whenever the encoding of a call or of the transaction
+/// extensions changes.
+#[cfg(not(feature = "increment-spec-version"))]
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ocos"),
 	impl_name: alloc::borrow::Cow::Borrowed("ocos-node"),
 	authoring_version: 1,
-	// Bump on every runtime change that is upgraded on-chain.
 	spec_version: 100,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	// Bump whenever the encoding of a call or of the transaction extensions changes.
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The same runtime one `spec_version` higher: the code the runtime-upgrade tests apply.
+#[cfg(feature = "increment-spec-version")]
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("ocos"),
+	impl_name: alloc::borrow::Cow::Borrowed("ocos-node"),
+	authoring_version: 1,
+	spec_version: 101,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
 	system_version: 1,
 };
@@ -211,7 +234,7 @@ mod runtime {
 	pub type Dao = pallet_dao;
 
 	#[runtime::pallet_index(10)]
-	pub type InterimGovernors = pallet_membership<Instance1>;
+	pub type Treasury = pallet_treasury;
 
 	#[runtime::pallet_index(11)]
 	pub type NodeRegistry = pallet_node_registry;

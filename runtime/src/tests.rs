@@ -22,13 +22,10 @@ fn economy_operations_conserve_total_issuance() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		System::set_block_number(1);
 		let issuance = Balances::total_issuance();
-		let (alice, bob, charlie) = (
-			Sr25519Keyring::Alice.to_account_id(),
-			Sr25519Keyring::Bob.to_account_id(),
-			Sr25519Keyring::Charlie.to_account_id(),
-		);
+		let (bob, charlie) =
+			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Charlie.to_account_id());
 
-		// Bob's node, verified by the interim governor.
+		// Bob's node, verified by the DAO.
 		let worker = sr25519::Pair::from_seed(&[7; 32]);
 		let key_proof = worker.sign(&pallet_node_registry::worker_key_proof_payload(&bob));
 		let capabilities = Capabilities::<Runtime> {
@@ -47,7 +44,7 @@ fn economy_operations_conserve_total_issuance() {
 			Default::default(),
 			key_proof,
 		));
-		assert_ok!(NodeRegistry::verify(RuntimeOrigin::signed(alice.clone()), 0));
+		assert_ok!(NodeRegistry::verify(dao(), 0));
 
 		// Charlie stakes for GPU quota and orders work with a budget.
 		assert_ok!(Quotas::stake(
@@ -72,9 +69,9 @@ fn economy_operations_conserve_total_issuance() {
 		assert_ne!(Balances::balance(&TreasuryAccount::get()), treasury_before);
 		assert_ok!(Billing::refund(&charlie, 40 * UNIT));
 
-		// Governance slashes a tenth of Bob's bond to the treasury.
+		// The DAO slashes a tenth of Bob's bond to the treasury.
 		assert_ok!(NodeRegistry::slash(
-			RuntimeOrigin::signed(alice),
+			dao(),
 			0,
 			Perbill::from_percent(10),
 			b"test".to_vec().try_into().expect("short reason"),
@@ -91,6 +88,11 @@ fn economy_operations_conserve_total_issuance() {
 
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
+}
+
+/// The origin of an enacted DAO proposal.
+fn dao() -> RuntimeOrigin {
+	pallet_dao::RawOrigin::Dao.into()
 }
 
 /// Moves to block `n`, running on the way the hooks that matter here: the scheduler (which
@@ -131,7 +133,7 @@ fn pass_proposal(call: crate::RuntimeCall) -> pallet_dao::ProposalIndex {
 }
 
 /// A proposal that token holders pass changes a DAO-only parameter (a billing price) with the
-/// DAO origin; the interim governors are not involved.
+/// DAO origin; no account can make the change itself.
 #[test]
 fn a_passed_proposal_sets_a_price_as_the_dao() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
@@ -141,11 +143,10 @@ fn a_passed_proposal_sets_a_price_as_the_dao() {
 			resource: entry,
 			price: 20_000,
 		});
-		// Bob is no governor: the call itself is refused to him.
-		assert!(call
-			.clone()
-			.dispatch(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
-			.is_err());
+		// No account may call it directly, not even the one holding most of the stake.
+		for who in [Sr25519Keyring::Alice, Sr25519Keyring::Bob] {
+			assert!(call.clone().dispatch(RuntimeOrigin::signed(who.to_account_id())).is_err());
+		}
 
 		let index = pass_proposal(call);
 		System::assert_has_event(
@@ -213,7 +214,7 @@ fn a_validator_added_by_the_dao_joins_aura_and_grandpa() {
 			proof.encode()
 		));
 
-		// The interim governor cannot change validators: only the DAO can.
+		// Only the DAO changes validators: an existing validator cannot add one.
 		let add = crate::RuntimeCall::ValidatorSet(pallet_validator_set::Call::add_validator {
 			who: charlie.clone(),
 		});
@@ -230,5 +231,49 @@ fn a_validator_added_by_the_dao_joins_aura_and_grandpa() {
 		run_to(System::block_number() + 3 * crate::configs::SessionPeriod::get());
 		assert!(pallet_aura::Authorities::<Runtime>::get().contains(&keys.aura));
 		assert!(crate::Grandpa::grandpa_authorities().iter().any(|(id, _)| *id == keys.grandpa));
+	});
+}
+
+/// The DAO spends from the treasury: a passed `treasury.spend` approves a payout up to
+/// `MaxTreasurySpend`, which anyone then triggers with `treasury.payout`; a larger spend is
+/// refused at enactment and moves nothing.
+#[test]
+fn the_dao_spends_from_the_treasury() {
+	use crate::configs::MaxTreasurySpend;
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let [dave, eve] = [Sr25519Keyring::Dave, Sr25519Keyring::Eve].map(|k| k.to_account_id());
+		let spend = |amount| {
+			crate::RuntimeCall::Treasury(pallet_treasury::Call::spend {
+				asset_kind: Box::new(()),
+				amount,
+				beneficiary: Box::new(dave.clone()),
+				valid_from: None,
+			})
+		};
+		// Nobody spends directly.
+		assert!(spend(UNIT).dispatch(RuntimeOrigin::signed(dave.clone())).is_err());
+
+		let (treasury_before, dave_before) =
+			(Balances::balance(&TreasuryAccount::get()), Balances::balance(&dave));
+		let index = pass_proposal(spend(MaxTreasurySpend::get() + 1));
+		System::assert_has_event(
+			pallet_dao::Event::<Runtime>::Enacted {
+				index,
+				result: Err(pallet_treasury::Error::<Runtime>::InsufficientPermission.into()),
+			}
+			.into(),
+		);
+		assert_eq!(pallet_treasury::SpendCount::<Runtime>::get(), 0);
+
+		let index = pass_proposal(spend(1_000 * UNIT));
+		System::assert_has_event(
+			pallet_dao::Event::<Runtime>::Enacted { index, result: Ok(()) }.into(),
+		);
+		assert_ok!(crate::Treasury::payout(RuntimeOrigin::signed(eve), 0));
+		assert_eq!(Balances::balance(&dave), dave_before + 1_000 * UNIT);
+		// The spam rule did not apply: both proposals' deposits went back, so the treasury lost
+		// exactly the spend.
+		assert_eq!(Balances::balance(&TreasuryAccount::get()), treasury_before - 1_000 * UNIT);
 	});
 }

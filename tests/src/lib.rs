@@ -23,9 +23,13 @@
 //! - [`rpc`]: typed JSON-RPC helpers (blocks, storage, events, extrinsic submission).
 //! - [`wait`]: polling with generous timeouts and informative errors.
 //! - [`tx`]: build signed extrinsics for `ocos-runtime`.
+//! - [`dao`]: pass a DAO proposal by votes of development accounts.
+//! - [`polkadot_js`]: run the `@polkadot/api` scenarios under `tests/polkadot-js/`.
 
+pub mod dao;
 pub mod network;
 pub mod node;
+pub mod polkadot_js;
 pub mod rpc;
 pub mod tx;
 pub mod wait;

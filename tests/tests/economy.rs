@@ -1,14 +1,14 @@
-//! The OCOS economy on a real dev node: a provider registers a node, the interim governor
-//! (Alice, until the DAO exists) verifies it, its worker heartbeats and the node goes offline
-//! when it stops; a customer stakes for quota, unstakes and withdraws after the (development
-//! chain's short) unbonding period, and prices are quoted through the runtime API.
+//! The OCOS economy on a real dev node: a provider registers a node, token holders verify it
+//! by DAO vote, its worker heartbeats and the node goes offline when it stops; a customer
+//! stakes for quota, unstakes and withdraws after the (development chain's short) unbonding
+//! period, and prices are quoted through the runtime API.
 
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use codec::Encode;
 use ocos_e2e::{
-	start_dev,
+	dao, start_dev,
 	tx::{sign, unsigned},
 	wait::{until, Check},
 	wait_best, ChainInfo, Outcome, Rpc, LOG_TAIL_LINES,
@@ -69,7 +69,7 @@ fn emitted(outcome: &Outcome, matches: impl Fn(&RuntimeEvent) -> bool) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
+async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 	let dev = start_dev().await?;
 	let log = || dev.log_tail(LOG_TAIL_LINES);
 	let rpc = dev.rpc().await?;
@@ -130,7 +130,7 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 	ensure!(info.status == NodeStatus::Pending, "a new node is {:?}, not Pending", info.status);
 	ensure!(info.owner == owner && info.worker_key == worker.public().0, "wrong record: {info:?}");
 
-	// Only governance verifies: Bob's attempt fails and changes nothing.
+	// Only the DAO verifies: Bob's attempt fails and changes nothing.
 	let verify = RuntimeCall::NodeRegistry(pallet_node_registry::Call::verify { node });
 	let refused = execute(&rpc, &chain, provider, verify.clone()).await?;
 	ensure!(
@@ -140,19 +140,14 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 	);
 	ensure!(node_info(&rpc, node).await?.map(|i| i.status) == Some(NodeStatus::Pending));
 
-	// Alice, the dev chain's interim governor, verifies it: it is active and offered for GPU work.
-	let verified = execute(&rpc, &chain, Sr25519Keyring::Alice, verify).await?;
-	verified.ensure_success()?;
-	ensure!(verified.events.iter().any(|e| matches!(
-		e,
-		RuntimeEvent::NodeRegistry(pallet_node_registry::Event::NodeVerified { node: n }) if *n == node
-	)));
+	// Token holders verify it by DAO vote: it is active.
+	let enacted = dao::pass(&rpc, &chain, verify, TIMEOUT).await.with_context(log)?;
+	ensure!(enacted.is_ok(), "verification failed at enactment: {enacted:?}");
 	ensure!(node_info(&rpc, node).await?.map(|i| i.status) == Some(NodeStatus::Active));
-	let gpu_nodes = active_gpu_nodes(&rpc).await?;
-	ensure!(gpu_nodes.contains(&node), "active GPU nodes {gpu_nodes:?} lack node {node}");
 
 	// Its worker heartbeats, unsigned and fee-free, once a heartbeat period has passed since
-	// registration, signing the current block number with the worker key.
+	// registration, signing the current block number with the worker key; the node is then
+	// live and offered for GPU work.
 	let registered_at = node_info(&rpc, node).await?.context("node vanished")?.registered_at;
 	let first_allowed = registered_at + registry.heartbeat_period;
 	let best = wait_best(&rpc, first_allowed, TIMEOUT).await?;
@@ -176,6 +171,8 @@ async fn provider_registers_governor_verifies_customer_stakes() -> Result<()> {
 	)));
 	let info = node_info(&rpc, node).await?.context("node vanished")?;
 	ensure!(info.online && info.last_heartbeat > registered_at, "after a heartbeat: {info:?}");
+	let gpu_nodes = active_gpu_nodes(&rpc).await?;
+	ensure!(gpu_nodes.contains(&node), "active GPU nodes {gpu_nodes:?} lack node {node}");
 
 	// Charlie stakes 100 OCOS for GPU quota: held, recorded, announced.
 	let customer = Sr25519Keyring::Charlie;

@@ -4,24 +4,19 @@
 use frame_support::{
 	parameter_types,
 	traits::{ConstU128, ConstU32},
-	PalletId,
 };
-use sp_runtime::{
-	traits::AccountIdConversion, transaction_validity::TransactionPriority, Perbill, Permill,
-};
+use sp_runtime::{transaction_validity::TransactionPriority, Perbill, Permill};
 
 use pallet_node_registry::RegistryParams;
 use pallet_quotas::QuotaParams;
 
-use super::DaoOrigin;
+use super::{DaoOrigin, TreasuryAccount};
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, NodeRegistry, Quotas, Runtime, RuntimeHoldReason,
-	DAYS, HOURS, MINUTES, UNIT,
+	Balance, Balances, BlockNumber, NodeRegistry, Quotas, Runtime, RuntimeHoldReason, DAYS, HOURS,
+	MINUTES, UNIT,
 };
 
 parameter_types! {
-	/// The treasury: receives protocol fees, slashes and rounding dust; pays the quota subsidy.
-	pub TreasuryAccount: AccountId = PalletId(*b"ocos/trs").into_account_truncating();
 	/// The registry's production parameters; development presets shorten the periods, and
 	/// the DAO may change them.
 	pub const RegistryDefaults: RegistryParams<Balance, BlockNumber> = RegistryParams {

@@ -1,43 +1,27 @@
 //! Governance: token holders' proposals and votes (`pallet-dao`), the scheduler that enacts
-//! what passes, the preimages of large calls, and the interim governors the DAO may retire.
+//! what passes, and the preimages of large calls.
 
 use frame_support::{
 	parameter_types,
 	traits::{
-		fungible::HoldConsideration, ConstU32, Contains, EitherOfDiverse, EqualPrivilegeOnly,
-		LinearStoragePrice,
+		fungible::HoldConsideration, ConstU32, Contains, EqualPrivilegeOnly, LinearStoragePrice,
 	},
 	weights::Weight,
 };
-use frame_system::{EnsureRoot, EnsureSignedBy};
+use frame_system::EnsureRoot;
 use pallet_dao::{DaoParams, EnsureDao};
 use sp_runtime::Perbill;
 
 use super::{system::RuntimeBlockWeights, TreasuryAccount};
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, InterimGovernors, OriginCaller, Preimage, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, Scheduler,
-	System, DAYS, MICRO_UNIT, UNIT,
+	AccountId, Balance, Balances, BlockNumber, OriginCaller, Preimage, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, Scheduler, System, DAYS,
+	MICRO_UNIT, UNIT,
 };
 
-/// Who may change prices and rates, verify, suspend or slash nodes and set the economy's
-/// parameters: the DAO, and until it retires them, the interim governors fixed at genesis
-/// (Alice on development chains, nobody on the testnet).
-pub type DaoOrigin = EitherOfDiverse<EnsureDao, EnsureSignedBy<InterimGovernors, AccountId>>;
-
-impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	// Only the DAO changes the interim governors.
-	type AddOrigin = EnsureDao;
-	type RemoveOrigin = EnsureDao;
-	type SwapOrigin = EnsureDao;
-	type ResetOrigin = EnsureDao;
-	type PrimeOrigin = EnsureDao;
-	type MembershipInitialized = ();
-	type MembershipChanged = ();
-	type MaxMembers = ConstU32<8>;
-	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
-}
+/// Who may change prices and rates, verify, suspend or slash nodes, spend from the treasury,
+/// change validators and set the economy's parameters: the DAO, by a passed proposal, alone.
+pub type DaoOrigin = EnsureDao;
 
 parameter_types! {
 	/// The DAO's production parameters; development presets shorten the periods.

@@ -5,7 +5,9 @@ mod economy;
 mod governance;
 mod monetary;
 mod system;
+mod treasury;
 
 pub use consensus::SessionPeriod;
-pub use economy::{QuotaDefaults, RegistryDefaults, TreasuryAccount};
+pub use economy::{QuotaDefaults, RegistryDefaults};
 pub use governance::{DaoDefaults, DaoOrigin};
+pub use treasury::{MaxTreasurySpend, TreasuryAccount};
