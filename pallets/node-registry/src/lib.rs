@@ -159,14 +159,13 @@ use ocos_primitives::{
 	EpochAnchor, EpochClock, EpochIndex, GpuClass, NodeId, NodeRegistry, ReputationReason,
 	ResourceKind, WorkerKey,
 };
-use sp_core::{crypto::KeyTypeId, sr25519};
+use sp_core::sr25519;
 use sp_runtime::{
 	traits::{Saturating, UniqueSaturatedInto},
 	Perbill,
 };
 
-/// Key type of worker keys in a provider node's keystore.
-pub const WORKER_KEY_TYPE: KeyTypeId = KeyTypeId(*b"ocwk");
+pub use ocos_primitives::WORKER_KEY_TYPE;
 
 /// Longest slash reason, in bytes.
 pub const MAX_SLASH_REASON_LEN: u32 = 64;

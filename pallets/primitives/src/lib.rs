@@ -90,6 +90,10 @@ impl<BlockNumber: AtLeast32BitUnsigned + Copy> EpochAnchor<BlockNumber> {
 /// The sr25519 public key a node's off-chain worker signs heartbeats and attestations with.
 pub type WorkerKey = [u8; 32];
 
+/// Key type of worker keys in a provider node's keystore: the registry checks heartbeats, and
+/// compute and storage check attestations, against the worker key registered for a node.
+pub const WORKER_KEY_TYPE: sp_runtime::KeyTypeId = sp_runtime::KeyTypeId(*b"ocwk");
+
 /// A kind of resource that is staked for, metered and billed.
 #[derive(
 	Encode,
