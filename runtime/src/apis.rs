@@ -17,9 +17,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Billing, Block, BlockNumber, Executive,
-	Grandpa, InherentDataExt, NodeRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SessionKeys, System, TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Billing, Block, BlockNumber, Compute,
+	Executive, Grandpa, InherentDataExt, NodeRegistry, Nonce, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 use ocos_primitives::{NodeId, Resource, ResourceKind};
 
@@ -199,6 +199,18 @@ impl_runtime_apis! {
 
 		fn active_nodes(kind: ResourceKind, after: Option<NodeId>, limit: u32) -> Vec<NodeId> {
 			NodeRegistry::active_nodes_page(kind, after, limit)
+		}
+	}
+
+	impl pallet_compute_runtime_api::ComputeApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn job(
+			id: pallet_compute::JobId,
+		) -> Option<pallet_compute::JobInfo<AccountId, Balance, BlockNumber>> {
+			Compute::job_info(id)
+		}
+
+		fn pending_work(node: NodeId) -> Vec<pallet_compute::WorkItem<BlockNumber>> {
+			Compute::pending_work(node)
 		}
 	}
 

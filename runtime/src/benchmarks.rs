@@ -1,6 +1,8 @@
 //! The pallets `ocos-node benchmark pallet` measures (weights in each pallet's `weights.rs`).
 
-pub use crate::{Balances, Billing, Dao, NodeRegistry, Quotas, Runtime, Timestamp, ValidatorSet};
+pub use crate::{
+	Balances, Billing, Compute, Dao, NodeRegistry, Quotas, Runtime, Timestamp, ValidatorSet,
+};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}
@@ -13,6 +15,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_node_registry, NodeRegistry]
 	[pallet_quotas, Quotas]
 	[pallet_billing, Billing]
+	[pallet_compute, Compute]
 	[pallet_dao, Dao]
 	[pallet_validator_set, ValidatorSet]
 );

@@ -247,4 +247,7 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(15)]
+	pub type Compute = pallet_compute;
 }

@@ -277,3 +277,87 @@ fn the_dao_spends_from_the_treasury() {
 		assert_eq!(Balances::balance(&TreasuryAccount::get()), treasury_before - 1_000 * UNIT);
 	});
 }
+
+/// A GPU job through the real registry and billing: Bob's verified node is assigned, its
+/// worker's signed attestation completes the job, Charlie pays the metered usage (quota first,
+/// none staked here) and Bob is paid, all in one block; a forged attestation is refused.
+#[test]
+fn a_gpu_job_is_assigned_attested_and_paid() {
+	use pallet_compute::{
+		Attestation, JobSpec, JobStatus, Outcome, Payment, ShaderSource, Workgroups,
+	};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let (bob, charlie) =
+			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Charlie.to_account_id());
+		let worker = sr25519::Pair::from_seed(&[9; 32]);
+		let key_proof = worker.sign(&pallet_node_registry::worker_key_proof_payload(&bob));
+		let capabilities = Capabilities::<Runtime> {
+			gpu: Some(GpuSpec {
+				class: GpuClass::Standard,
+				model: b"llvmpipe".to_vec().try_into().expect("short model"),
+				vram_mib: 2048,
+			}),
+			storage_bytes: 0,
+		};
+		assert_ok!(NodeRegistry::register(
+			RuntimeOrigin::signed(bob.clone()),
+			worker.public().0,
+			capabilities,
+			Default::default(),
+			Default::default(),
+			key_proof,
+		));
+		assert_ok!(NodeRegistry::verify(dao(), 0));
+
+		let spec = JobSpec::<Runtime> {
+			source: ShaderSource::Inline(
+				b"@compute @workgroup_size(1) fn main() {}".to_vec().try_into().expect("short"),
+			),
+			entry_point: b"main".to_vec().try_into().expect("short"),
+			workgroups: Workgroups { x: 1, y: 1, z: 1 },
+			inputs: Default::default(),
+			output_size: 4,
+			gpu_class: GpuClass::Entry,
+			determinism: pallet_compute::Determinism::BitExact,
+			deadline: 20,
+		};
+		let budget = 100 * UNIT;
+		let (bob_before, charlie_before) = (Balances::balance(&bob), Balances::balance(&charlie));
+		assert_ok!(crate::Compute::submit_job(
+			RuntimeOrigin::signed(charlie.clone()),
+			spec,
+			1,
+			budget
+		));
+		assert_eq!(crate::Compute::pending_work(0).len(), 1);
+
+		let attestation = Attestation::<Runtime> {
+			job: 0,
+			node: 0,
+			outcome: Outcome::Completed {
+				output_cid: b"bafy-output".to_vec().try_into().expect("short"),
+				output_hash: [7; 32],
+				gpu_millis: 1_500,
+			},
+		};
+		let forged = sr25519::Pair::from_seed(&[1; 32]).sign(&attestation.signing_payload());
+		assert!(crate::Compute::attest(RuntimeOrigin::none(), attestation.clone(), forged).is_err());
+		let signature = worker.sign(&attestation.signing_payload());
+		assert_ok!(crate::Compute::attest(RuntimeOrigin::none(), attestation, signature));
+
+		let record = pallet_compute::Jobs::<Runtime>::get(0).expect("job kept");
+		let JobStatus::Completed { gpu_millis, payment: Payment::Settled { .. }, .. } =
+			record.status
+		else {
+			panic!("not settled: {:?}", record.status);
+		};
+		assert_eq!(gpu_millis, 1_500);
+		// 1 500 GPU-ms at the Entry price of 10 000 plancks each; the provider gets it less the
+		// 5% protocol fee.
+		let cost = 1_500 * 10_000;
+		assert_eq!(Balances::balance(&charlie), charlie_before - cost);
+		assert_eq!(Balances::balance(&bob), bob_before + cost - cost / 20);
+		assert!(crate::Compute::pending_work(0).is_empty());
+	});
+}

@@ -1,5 +1,6 @@
 //! Configuration of every pallet in the runtime, one concern per module.
 
+mod compute;
 mod consensus;
 mod economy;
 mod governance;
