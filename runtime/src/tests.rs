@@ -26,25 +26,7 @@ fn economy_operations_conserve_total_issuance() {
 			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Charlie.to_account_id());
 
 		// Bob's node, verified by the DAO.
-		let worker = sr25519::Pair::from_seed(&[7; 32]);
-		let key_proof = worker.sign(&pallet_node_registry::worker_key_proof_payload(&bob));
-		let capabilities = Capabilities::<Runtime> {
-			gpu: Some(GpuSpec {
-				class: GpuClass::Entry,
-				model: b"llvmpipe".to_vec().try_into().expect("short model"),
-				vram_mib: 2048,
-			}),
-			storage_bytes: 0,
-		};
-		assert_ok!(NodeRegistry::register(
-			RuntimeOrigin::signed(bob.clone()),
-			worker.public().0,
-			capabilities,
-			Default::default(),
-			Default::default(),
-			key_proof,
-		));
-		assert_ok!(NodeRegistry::verify(dao(), 0));
+		register_verified_gpu_node(&bob, GpuClass::Entry, [7; 32]);
 
 		// Charlie stakes for GPU quota and orders work with a budget.
 		assert_ok!(Quotas::stake(
@@ -88,6 +70,36 @@ fn economy_operations_conserve_total_issuance() {
 
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
+}
+
+/// Registers a node of `owner` with a GPU of `class` and the worker key from `seed`, and has
+/// the DAO verify it; returns the worker key.
+fn register_verified_gpu_node(
+	owner: &crate::AccountId,
+	class: GpuClass,
+	seed: [u8; 32],
+) -> sr25519::Pair {
+	let worker = sr25519::Pair::from_seed(&seed);
+	let key_proof = worker.sign(&pallet_node_registry::worker_key_proof_payload(owner));
+	let capabilities = Capabilities::<Runtime> {
+		gpu: Some(GpuSpec {
+			class,
+			model: b"llvmpipe".to_vec().try_into().expect("short model"),
+			vram_mib: 2048,
+		}),
+		storage_bytes: 0,
+	};
+	let node = pallet_node_registry::NextNodeId::<Runtime>::get();
+	assert_ok!(NodeRegistry::register(
+		RuntimeOrigin::signed(owner.clone()),
+		worker.public().0,
+		capabilities,
+		Default::default(),
+		Default::default(),
+		key_proof,
+	));
+	assert_ok!(NodeRegistry::verify(dao(), node));
+	worker
 }
 
 /// The origin of an enacted DAO proposal.
@@ -290,25 +302,7 @@ fn a_gpu_job_is_assigned_attested_and_paid() {
 		System::set_block_number(1);
 		let (bob, charlie) =
 			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Charlie.to_account_id());
-		let worker = sr25519::Pair::from_seed(&[9; 32]);
-		let key_proof = worker.sign(&pallet_node_registry::worker_key_proof_payload(&bob));
-		let capabilities = Capabilities::<Runtime> {
-			gpu: Some(GpuSpec {
-				class: GpuClass::Standard,
-				model: b"llvmpipe".to_vec().try_into().expect("short model"),
-				vram_mib: 2048,
-			}),
-			storage_bytes: 0,
-		};
-		assert_ok!(NodeRegistry::register(
-			RuntimeOrigin::signed(bob.clone()),
-			worker.public().0,
-			capabilities,
-			Default::default(),
-			Default::default(),
-			key_proof,
-		));
-		assert_ok!(NodeRegistry::verify(dao(), 0));
+		let worker = register_verified_gpu_node(&bob, GpuClass::Standard, [9; 32]);
 
 		let spec = JobSpec::<Runtime> {
 			source: ShaderSource::Inline(

@@ -8,24 +8,20 @@ import { after, before, test } from 'node:test';
 import { WsProvider } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 
-import { UNIT, connect, devAccounts, send, sendOk, waitForFinalized } from './lib/chain.mjs';
+import { UNIT, send, sendOk, useChain, waitForFinalized } from './lib/chain.mjs';
 import { pass } from './lib/dao.mjs';
 
-let api;
+const chain = useChain();
+/** RPC to Charlie's own node, where his session keys are generated. */
 let charlieNode;
-let who;
 before(async () => {
-  api = await connect();
   charlieNode = new WsProvider(process.env.OCOS_NEW_VALIDATOR_WS);
   await charlieNode.isReady;
-  who = await devAccounts(api);
 });
-after(async () => {
-  await charlieNode?.disconnect();
-  await api?.disconnect();
-});
+after(() => charlieNode?.disconnect());
 
 test('a validator added by DAO vote authors blocks', async () => {
+  const { api, who } = chain;
   const charlie = who.charlie.address;
   assert.ok(!(await api.query.session.validators()).some((v) => v.eq(charlie)));
 

@@ -3,20 +3,15 @@
 // name, and nothing else changes.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { UNIT, connect, devAccounts, errorName, findEvent, send, sendOk } from './lib/chain.mjs';
+import { UNIT, errorName, findEvent, send, sendOk, useChain } from './lib/chain.mjs';
 import { close, enactment, propose, vote } from './lib/dao.mjs';
 
-let api;
-let who;
-before(async () => {
-  api = await connect();
-  who = await devAccounts(api);
-});
-after(() => api?.disconnect());
+const chain = useChain();
 
 test('bad votes and a failing proposal change nothing but what they report', async () => {
+  const { api, who } = chain;
   const validators = (await api.query.validatorSet.validators()).toHex();
   const sessionValidators = (await api.query.session.validators()).toHex();
   const reserved = async (account) =>

@@ -3,20 +3,15 @@
 // the new price is read back after the scheduled enactment, and the votes' freezes are released.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { UNIT, connect, devAccounts, findEvent, send, sendOk } from './lib/chain.mjs';
+import { UNIT, findEvent, send, sendOk, useChain } from './lib/chain.mjs';
 import { close, enactment, propose, vote } from './lib/dao.mjs';
 
-let api;
-let who;
-before(async () => {
-  api = await connect();
-  who = await devAccounts(api);
-});
-after(() => api?.disconnect());
+const chain = useChain();
 
 test('the DAO pallet decodes by name', async () => {
+  const { api } = chain;
   const calls = ['propose', 'vote', 'removeVote', 'unlock', 'close', 'cancel', 'enact', 'setParams'];
   for (const call of calls) {
     assert.equal(typeof api.tx.dao[call], 'function', `dao.${call}`);
@@ -47,6 +42,7 @@ test('the DAO pallet decodes by name', async () => {
 });
 
 test('a price changes only by a passed proposal', async () => {
+  const { api, who } = chain;
   const resource = { GpuMillis: 'Entry' };
   const before = (await api.query.billing.prices(resource)).unwrap().toBigInt();
   const newPrice = before * 2n;

@@ -4,25 +4,20 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import {
-  UNIT, connect, devAccounts, eventsAt, findEvent, send, sendOk, waitForFinalized, waitForHead,
+  UNIT, eventsAt, findEvent, send, sendOk, useChain, waitForFinalized, waitForHead,
 } from './lib/chain.mjs';
 import { pass } from './lib/dao.mjs';
 
-let api;
-let who;
-before(async () => {
-  api = await connect();
-  who = await devAccounts(api);
-});
-after(() => api?.disconnect());
+const chain = useChain();
 
 test('a passed proposal upgrades the runtime', async () => {
+  const { api, who } = chain;
   const path = process.env.OCOS_UPGRADE_WASM;
   assert.ok(path, 'OCOS_UPGRADE_WASM names the new runtime');
   const code = u8aToHex(readFileSync(path));

@@ -1,6 +1,8 @@
 // Talking to an OCOS node through @polkadot/api as a wallet does: connect, sign and send,
 // read errors and events by the names the chain's metadata gives them.
 
+import { after, before } from 'node:test';
+
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -22,6 +24,20 @@ export async function devAccounts(api) {
   return Object.fromEntries(
     names.map((n) => [n, keyring.addFromUri(`//${n[0].toUpperCase()}${n.slice(1)}`)]),
   );
+}
+
+/**
+ * Registers `node:test` hooks that connect to `OCOS_WS` before the file's tests and disconnect
+ * after them; the returned object holds `api` and the dev accounts `who` once connected.
+ */
+export function useChain() {
+  const chain = {};
+  before(async () => {
+    chain.api = await connect();
+    chain.who = await devAccounts(chain.api);
+  });
+  after(() => chain.api?.disconnect());
+  return chain;
 }
 
 /** `pallet.Error` (or the variant of a non-module error, e.g. `BadOrigin`) of a DispatchError. */
