@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { WsProvider } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 
-import { UNIT, send, sendOk, useChain, waitForFinalized } from './lib/chain.mjs';
+import { UNIT, send, sendOk, useChain, waitForFinalized, waitForHead } from './lib/chain.mjs';
 import { pass } from './lib/dao.mjs';
 
 const chain = useChain();
@@ -48,19 +48,8 @@ test('a validator added by DAO vote authors blocks', async () => {
   assert.ok((await api.query.validatorSet.validators()).some((v) => v.eq(charlie)));
 
   // The session hands the new set to Aura and GRANDPA; Charlie's node then authors blocks.
-  const authored = await new Promise((resolve, reject) => {
-    let unsubscribe = null;
-    let done = false;
-    api.derive.chain.subscribeNewHeads((header) => {
-      if (done || !header.author?.eq(charlie)) return;
-      done = true;
-      if (unsubscribe) unsubscribe();
-      resolve(header);
-    }).then((unsub) => {
-      unsubscribe = unsub;
-      if (done) unsub();
-    }, reject);
-  });
+  const authored = await waitForHead(api, (header) => header.author?.eq(charlie),
+    api.derive.chain.subscribeNewHeads);
   assert.ok((await api.query.session.validators()).some((v) => v.eq(charlie)));
   const auraKeys = await api.query.aura.authorities();
   assert.ok(auraKeys.some((k) => k.eq(keys.aura)), 'Charlie is an Aura authority');

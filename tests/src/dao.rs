@@ -10,12 +10,12 @@ use ocos_runtime::{RuntimeCall, RuntimeEvent, UNIT};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::DispatchResult;
 
-use crate::{rpc::Rpc, tx::sign, wait::wait_best, Balance, ChainInfo, Outcome};
+use crate::{rpc::Rpc, tx::execute, wait::wait_best, Balance, ChainInfo, Outcome};
 
 /// Each voter's stake: two of them pass the development chains' 10% quorum.
 pub const VOTE: Balance = 500_000 * UNIT;
 
-/// Signs `call` by `who` with its next nonce, executes it and requires success.
+/// [`execute`] that requires the call to succeed.
 pub async fn execute_ok(
 	rpc: &Rpc,
 	chain: &ChainInfo,
@@ -23,8 +23,7 @@ pub async fn execute_ok(
 	call: RuntimeCall,
 	timeout: Duration,
 ) -> Result<Outcome> {
-	let nonce = rpc.account_next_index(&who.to_account_id()).await?;
-	let outcome = rpc.execute(&sign(call, &who.pair(), nonce, chain), timeout).await?;
+	let outcome = execute(rpc, chain, who, call, timeout).await?;
 	outcome.ensure_success()?;
 	Ok(outcome)
 }

@@ -1,13 +1,16 @@
 //! Extrinsics for `ocos-runtime`, built client-side like a wallet (signed) or a worker
 //! (unsigned) would.
 
+use std::time::Duration;
+
 use anyhow::Result;
 use codec::Encode;
 use ocos_runtime::{Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic};
 use sp_core::{sr25519, Pair, H256};
+use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, MultiAddress};
 
-use crate::{rpc::Rpc, AccountId, Balance, Nonce};
+use crate::{rpc::Rpc, AccountId, Balance, Nonce, Outcome};
 
 /// What a signature commits to besides the call, read from a node so it stays right across
 /// runtime upgrades.
@@ -93,4 +96,17 @@ pub fn sign_as(
 /// runtime's `ValidateUnsigned` checks the signature inside the call).
 pub fn unsigned(call: RuntimeCall) -> Vec<u8> {
 	UncheckedExtrinsic::new_bare(call).encode()
+}
+
+/// Signs `call` by the well-known account `who` with its next nonce and executes it (see
+/// [`Rpc::execute`]); the outcome may be a dispatch error.
+pub async fn execute(
+	rpc: &Rpc,
+	chain: &ChainInfo,
+	who: Sr25519Keyring,
+	call: RuntimeCall,
+	timeout: Duration,
+) -> Result<Outcome> {
+	let nonce = rpc.account_next_index(&who.to_account_id()).await?;
+	rpc.execute(&sign(call, &who.pair(), nonce, chain), timeout).await
 }

@@ -9,7 +9,7 @@ use anyhow::{ensure, Context, Result};
 use codec::Encode;
 use ocos_e2e::{
 	dao, start_dev,
-	tx::{sign, unsigned},
+	tx::{execute, unsigned},
 	wait::{until, Check},
 	wait_best, ChainInfo, Outcome, Rpc, LOG_TAIL_LINES,
 };
@@ -24,17 +24,6 @@ use sp_keyring::Sr25519Keyring;
 
 /// Upper bound for anything that takes a few 6 s blocks.
 const TIMEOUT: Duration = Duration::from_secs(180);
-
-/// Signs `call` by `who` with its next nonce and executes it.
-async fn execute(
-	rpc: &Rpc,
-	chain: &ChainInfo,
-	who: Sr25519Keyring,
-	call: RuntimeCall,
-) -> Result<Outcome> {
-	let nonce = rpc.account_next_index(&who.to_account_id()).await?;
-	rpc.execute(&sign(call, &who.pair(), nonce, chain), TIMEOUT).await
-}
 
 async fn node_info(
 	rpc: &Rpc,
@@ -110,7 +99,7 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 	});
 	let bond = registry.node_bond;
 	let held_before = held(&rpc, &owner).await?;
-	let registered = execute(&rpc, &chain, provider, register).await.with_context(log)?;
+	let registered = execute(&rpc, &chain, provider, register, TIMEOUT).await.with_context(log)?;
 	registered.ensure_success()?;
 	let node = registered
 		.events
@@ -132,7 +121,7 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 
 	// Only the DAO verifies: Bob's attempt fails and changes nothing.
 	let verify = RuntimeCall::NodeRegistry(pallet_node_registry::Call::verify { node });
-	let refused = execute(&rpc, &chain, provider, verify.clone()).await?;
+	let refused = execute(&rpc, &chain, provider, verify.clone(), TIMEOUT).await?;
 	ensure!(
 		refused.error() == Some(sp_runtime::DispatchError::BadOrigin),
 		"Bob verified his own node: {:#?}",
@@ -184,6 +173,7 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 		&chain,
 		customer,
 		RuntimeCall::Quotas(pallet_quotas::Call::stake { kind: ResourceKind::Gpu, amount: stake }),
+		TIMEOUT,
 	)
 	.await?;
 	staked.ensure_success()?;
@@ -208,6 +198,7 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 			kind: ResourceKind::Gpu,
 			amount: stake,
 		}),
+		TIMEOUT,
 	)
 	.await?;
 	unstaked.ensure_success()?;
@@ -222,12 +213,12 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 		})
 		.context("no Unbonding event")?;
 	let withdraw = RuntimeCall::Quotas(pallet_quotas::Call::withdraw_unbonded {});
-	let early = execute(&rpc, &chain, customer, withdraw.clone()).await?;
+	let early = execute(&rpc, &chain, customer, withdraw.clone(), TIMEOUT).await?;
 	if rpc.header(Some(early.block)).await?.number < unlock_at {
 		ensure!(early.error().is_some(), "withdrew before block {unlock_at}: {:#?}", early.events);
 	}
 	wait_best(&rpc, unlock_at, TIMEOUT).await?;
-	let withdrawn = execute(&rpc, &chain, customer, withdraw).await?;
+	let withdrawn = execute(&rpc, &chain, customer, withdraw, TIMEOUT).await?;
 	withdrawn.ensure_success()?;
 	ensure!(emitted(&withdrawn, |e| matches!(
 		e,

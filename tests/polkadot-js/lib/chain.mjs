@@ -100,7 +100,10 @@ export function findEvent(events, section, method, where = () => true) {
   return events.find((e) => e.section === section && e.method === method && where(e.data));
 }
 
-/** Resolves with the first new best header for which `predicate(header)` holds. */
+/**
+ * Resolves with the first header from `subscribe` (default: new best heads) for which
+ * `predicate(header)` holds.
+ */
 export function waitForHead(api, predicate, subscribe = api.rpc.chain.subscribeNewHeads) {
   return new Promise((resolve, reject) => {
     let unsubscribe = null;
