@@ -21,7 +21,7 @@ use crate::{
 	Executive, Grandpa, InherentDataExt, NodeRegistry, Nonce, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
-use ocos_primitives::{NodeId, Resource, ResourceKind};
+use ocos_primitives::{NodeId, Resource, ResourceKind, WorkerKey};
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -199,6 +199,10 @@ impl_runtime_apis! {
 
 		fn active_nodes(kind: ResourceKind, after: Option<NodeId>, limit: u32) -> Vec<NodeId> {
 			NodeRegistry::active_nodes_page(kind, after, limit)
+		}
+
+		fn worker(key: WorkerKey) -> Option<pallet_node_registry::WorkerInfo<BlockNumber>> {
+			NodeRegistry::worker_info(key)
 		}
 	}
 

@@ -1178,6 +1178,18 @@ impl<T: Config> Pallet<T> {
 		u32::try_from(units).unwrap_or(u32::MAX).max(1).min(max)
 	}
 
+	/// The node whose worker key is `key`, as its worker needs it: its id and the first block
+	/// at which the registry takes its next heartbeat (`None` for an unknown key).
+	pub fn worker_info(key: WorkerKey) -> Option<WorkerInfo<BlockNumberFor<T>>> {
+		let node = WorkerKeys::<T>::get(key)?;
+		let record = Nodes::<T>::get(node)?;
+		Some(WorkerInfo {
+			node,
+			next_heartbeat: record.last_heartbeat.saturating_add(Self::heartbeat_period()),
+			retiring: record.is_retiring(),
+		})
+	}
+
 	/// A node as the runtime API reports it, evaluated at the current block.
 	pub fn node_info(
 		node: NodeId,

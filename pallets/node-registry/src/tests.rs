@@ -1617,6 +1617,29 @@ mod queries {
 			assert_eq!(NodeRegistry::node_info(7), None);
 		});
 	}
+
+	#[test]
+	fn worker_info_finds_the_node_and_its_next_heartbeat() {
+		ExtBuilder::default().build_and_execute(|| {
+			let node = active_node(ALICE, 1);
+			assert_eq!(
+				NodeRegistry::worker_info(worker_key(1)),
+				Some(crate::WorkerInfo { node, next_heartbeat: 1 + HEARTBEAT_PERIOD, retiring: false })
+			);
+			run_to(1 + HEARTBEAT_PERIOD);
+			assert_ok!(heartbeat_now(node, 1));
+			assert_eq!(
+				NodeRegistry::worker_info(worker_key(1)).map(|info| info.next_heartbeat),
+				Some(1 + 2 * HEARTBEAT_PERIOD)
+			);
+			assert_ok!(NodeRegistry::retire(RuntimeOrigin::signed(ALICE), node));
+			assert_eq!(
+				NodeRegistry::worker_info(worker_key(1)).map(|info| info.retiring),
+				Some(true)
+			);
+			assert_eq!(NodeRegistry::worker_info(worker_key(2)), None);
+		});
+	}
 }
 
 mod reputation {

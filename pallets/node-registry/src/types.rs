@@ -301,6 +301,17 @@ impl<BlockNumber: Encode> Heartbeat<BlockNumber> {
 	}
 }
 
+/// A node as its own worker sees it ([`crate::Pallet::worker_info`]).
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WorkerInfo<BlockNumber> {
+	/// The node the worker key belongs to.
+	pub node: NodeId,
+	/// The first block at which a heartbeat is accepted.
+	pub next_heartbeat: BlockNumber,
+	/// Whether the node is retiring (heartbeats are refused; no new work comes).
+	pub retiring: bool,
+}
+
 /// A node's GPU as the runtime API reports it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct GpuInfo {
