@@ -1,5 +1,10 @@
-//! Genesis presets: `development` (one validator), `local_testnet` (Alice and Bob) and
-//! `testnet` (the public test network; its raw spec is committed under `chain-specs/`).
+//! Genesis presets: `development` (one validator, one provider node), `local_testnet` (Alice
+//! and Bob as validators; Alice, Bob and Charlie with a provider node each) and `testnet` (the public test network; its
+//! raw spec is committed under `chain-specs/`).
+//!
+//! The development providers' worker keys are the well-known `//Alice//worker`,
+//! `//Bob//worker` and `//Charlie//worker`: `ocos-node --worker` on a development chain inserts the one of its
+//! development account (`--alice`, `--bob`, or `--dev`) into an empty keystore.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -11,7 +16,7 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 
 use ocos_primitives::{GpuClass, Resource, ResourceKind};
 use pallet_dao::DaoParams;
-use pallet_node_registry::RegistryParams;
+use pallet_node_registry::{GenesisGpu, GenesisNode, RegistryParams};
 use pallet_quotas::QuotaParams;
 use sp_runtime::{FixedU128, Permill};
 
@@ -89,11 +94,27 @@ impl Periods {
 	}
 }
 
-/// A genesis state: validators, endowed accounts (plus the treasury) and the opening economy
-/// parameters, which afterwards change only by DAO vote.
+/// A development provider node owned by `owner`, run by the worker key `worker_key`: an
+/// entry-class GPU (any Vulkan adapter, lavapipe included) and 1 GiB of storage.
+fn dev_node(owner: [u8; 32], worker_key: [u8; 32]) -> GenesisNode<AccountId> {
+	GenesisNode {
+		owner: AccountId::new(owner),
+		worker_key,
+		gpu: Some(GenesisGpu {
+			class: GpuClass::Entry,
+			model: b"development GPU".to_vec(),
+			vram_mib: 1024,
+		}),
+		storage_bytes: 1 << 30,
+	}
+}
+
+/// A genesis state: validators, endowed accounts (plus the treasury), provider nodes and the
+/// opening economy parameters, which afterwards change only by DAO vote.
 fn genesis(
 	validators: Vec<Validator>,
 	mut endowed: Vec<(AccountId, Balance)>,
+	nodes: Vec<GenesisNode<AccountId>>,
 	periods: Periods,
 ) -> Value {
 	let accounts: Vec<AccountId> = validators.iter().map(|v| v.account.clone()).collect();
@@ -110,7 +131,7 @@ fn genesis(
 		session: SessionConfig { keys },
 		validator_set: ValidatorSetConfig { validators: accounts },
 		dao: DaoConfig { params: periods.dao() },
-		node_registry: NodeRegistryConfig { params: periods.registry() },
+		node_registry: NodeRegistryConfig { params: periods.registry(), nodes },
 		quotas: QuotasConfig {
 			params: periods.quotas(),
 			rates: vec![
@@ -138,14 +159,22 @@ fn dev_endowments() -> Vec<(AccountId, Balance)> {
 	DEV_ACCOUNTS.iter().map(|key| (AccountId::new(*key), DEV_ENDOWMENT)).collect()
 }
 
-/// One validator (Alice), funded well-known development accounts.
+/// One validator (Alice) with a provider node, funded well-known development accounts.
 fn development() -> Value {
-	genesis(vec![Validator::new(ALICE)], dev_endowments(), Periods::Fast)
+	let nodes = vec![dev_node(ALICE.0, ALICE_WORKER)];
+	genesis(vec![Validator::new(ALICE)], dev_endowments(), nodes, Periods::Fast)
 }
 
-/// Two validators (Alice, Bob), funded development accounts.
+/// Two validators (Alice, Bob), three provider nodes (Alice's, Bob's and Charlie's), funded
+/// development accounts.
 fn local_testnet() -> Value {
-	genesis(vec![Validator::new(ALICE), Validator::new(BOB)], dev_endowments(), Periods::Fast)
+	let validators = vec![Validator::new(ALICE), Validator::new(BOB)];
+	let nodes = vec![
+		dev_node(ALICE.0, ALICE_WORKER),
+		dev_node(BOB.0, BOB_WORKER),
+		dev_node(DEV_ACCOUNTS[2], CHARLIE_WORKER),
+	];
+	genesis(validators, dev_endowments(), nodes, Periods::Fast)
 }
 
 /// The public test network: two bootstrap validators and a faucet account.
@@ -162,7 +191,7 @@ fn testnet() -> Value {
 		(validator_2.account.clone(), 10_000 * UNIT),
 		(AccountId::new(TESTNET_FAUCET), 10_000_000 * UNIT),
 	];
-	genesis(vec![validator_1, validator_2], endowed, Periods::Production)
+	genesis(vec![validator_1, validator_2], endowed, vec![], Periods::Production)
 }
 
 // Public keys are spelled out: deriving them in the runtime would pull key derivation (and
@@ -178,6 +207,15 @@ const BOB: ([u8; 32], [u8; 32]) = (
 	hex_literal(b"8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48"),
 	hex_literal(b"d17c2d7823ebf260fd138f2d7e27d114c0145d968b5ff5006125f2414fadae69"),
 );
+/// sr25519 worker key `//Alice//worker` of Alice's development node.
+const ALICE_WORKER: [u8; 32] =
+	hex_literal(b"de0890e2f871c4263480188c3c6f27194198a61f1c56da846851a02554e19f3f");
+/// sr25519 worker key `//Bob//worker` of Bob's development node.
+const BOB_WORKER: [u8; 32] =
+	hex_literal(b"c406f0636e27e7bb858d01d7683eafa66827d32cec3ad3d44287e35848abab2a");
+/// sr25519 worker key `//Charlie//worker` of Charlie's development node.
+const CHARLIE_WORKER: [u8; 32] =
+	hex_literal(b"70b86fb59af3aa4a6aeb778b86a1402731a3c2118772d886d60d08c91027a840");
 /// sr25519 accounts `//Alice`, `//Bob`, `//Charlie`, `//Dave`, `//Eve`, `//Ferdie`.
 const DEV_ACCOUNTS: [[u8; 32]; 6] = [
 	ALICE.0,

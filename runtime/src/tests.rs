@@ -303,6 +303,9 @@ fn a_gpu_job_is_assigned_attested_and_paid() {
 		let (bob, charlie) =
 			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Charlie.to_account_id());
 		let worker = register_verified_gpu_node(&bob, GpuClass::Standard, [9; 32]);
+		// The development genesis registers Alice's entry-class node 0; Bob's is node 1, and
+		// the job asks for the standard class, which only his has.
+		let node = 1;
 
 		let spec = JobSpec::<Runtime> {
 			source: ShaderSource::Inline(
@@ -312,7 +315,7 @@ fn a_gpu_job_is_assigned_attested_and_paid() {
 			workgroups: Workgroups { x: 1, y: 1, z: 1 },
 			inputs: Default::default(),
 			output_size: 4,
-			gpu_class: GpuClass::Entry,
+			gpu_class: GpuClass::Standard,
 			determinism: pallet_compute::Determinism::BitExact,
 			deadline: 20,
 		};
@@ -324,11 +327,11 @@ fn a_gpu_job_is_assigned_attested_and_paid() {
 			1,
 			budget
 		));
-		assert_eq!(crate::Compute::pending_work(0).len(), 1);
+		assert_eq!(crate::Compute::pending_work(node).len(), 1);
 
 		let attestation = Attestation::<Runtime> {
 			job: 0,
-			node: 0,
+			node,
 			outcome: Outcome::Completed {
 				output_cid: b"bafy-output".to_vec().try_into().expect("short"),
 				output_hash: [7; 32],
@@ -347,11 +350,11 @@ fn a_gpu_job_is_assigned_attested_and_paid() {
 			panic!("not settled: {:?}", record.status);
 		};
 		assert_eq!(gpu_millis, 1_500);
-		// 1 500 GPU-ms at the Entry price of 10 000 plancks each; the provider gets it less the
-		// 5% protocol fee.
-		let cost = 1_500 * 10_000;
+		// 1 500 GPU-ms at the Standard price of 50 000 plancks each; the provider gets it less
+		// the 5% protocol fee.
+		let cost = 1_500 * 50_000;
 		assert_eq!(Balances::balance(&charlie), charlie_before - cost);
 		assert_eq!(Balances::balance(&bob), bob_before + cost - cost / 20);
-		assert!(crate::Compute::pending_work(0).is_empty());
+		assert!(crate::Compute::pending_work(node).is_empty());
 	});
 }
