@@ -1,0 +1,104 @@
+//! GPU benchmarks of the worker's executor (numbers go to the README, not to tests):
+//! - kernel throughput of the integer and f32 matrix products (GFLOP/s, counting a
+//!   multiply-add as two operations) at several sizes;
+//! - the executor's overhead: wall time of a whole sandboxed run (process start, naga
+//!   validation, device setup, upload, readback) minus the kernel time.
+//!
+//! Run with `benchmarking/gpu.sh` (or `cargo bench -p ocos-offchain-worker --bench gpu`).
+//! Each figure is the median of `RUNS` runs.
+
+use std::time::Duration;
+
+use ocos_offchain_worker::{
+	gpu::{driver, Kernel, Run, Sandbox, SandboxConfig},
+	kernels::{matmul_u32, matmul_workgroups, matrix_u32, to_bytes, MATMUL_F32, MATMUL_U32},
+};
+
+const RUNS: usize = 5;
+
+fn matmul_kernel(source: &str, n: u32) -> Kernel {
+	let (a, b) = if source == MATMUL_U32 {
+		(to_bytes(&matrix_u32(n, 1)), to_bytes(&matrix_u32(n, 2)))
+	} else {
+		let floats = |seed| -> Vec<u8> {
+			matrix_u32(n, seed).iter().flat_map(|x| ((*x % 1000) as f32 / 1000.0).to_le_bytes()).collect()
+		};
+		(floats(1), floats(2))
+	};
+	let groups = matmul_workgroups(n);
+	Kernel {
+		source: source.into(),
+		entry_point: "main".into(),
+		workgroups: [groups, groups, 1],
+		inputs: vec![to_bytes(&[n]), a, b],
+		output_size: u64::from(n) * u64::from(n) * 4,
+	}
+}
+
+fn median(mut values: Vec<u64>) -> u64 {
+	values.sort_unstable();
+	values[values.len() / 2]
+}
+
+async fn runs(sandbox: &Sandbox, kernel: &Kernel) -> Vec<Run> {
+	let mut runs = Vec::new();
+	for _ in 0..RUNS {
+		match sandbox.run(kernel.clone()).await {
+			Ok(run) => runs.push(run),
+			Err(failure) => panic!("benchmark kernel failed: {failure}"),
+		}
+	}
+	runs
+}
+
+#[tokio::main]
+async fn main() {
+	let program = std::env::var_os("OCOS_GPU_EXEC")
+		.map(Into::into)
+		.unwrap_or_else(|| env!("CARGO_BIN_EXE_ocos-gpu-exec").into());
+	let sandbox = Sandbox::new(SandboxConfig {
+		program,
+		args: vec![],
+		wall_time: Duration::from_secs(600),
+		memory_limit: 8 << 30,
+	});
+	let adapter = match driver::check(&sandbox).await {
+		Ok(adapter) => adapter,
+		Err(error) => panic!("{error}"),
+	};
+	println!("adapter: {adapter}");
+	println!("| kernel | n | kernel time (median) | GFLOP/s |");
+	println!("|---|---|---|---|");
+	let sizes: Vec<u32> = std::env::var("OCOS_BENCH_SIZES")
+		.ok()
+		.map(|sizes| sizes.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+		.unwrap_or_else(|| vec![256, 512, 1024]);
+	for (name, source) in [("matmul u32", MATMUL_U32), ("matmul f32", MATMUL_F32)] {
+		for &n in &sizes {
+			let kernel = matmul_kernel(source, n);
+			let runs = runs(&sandbox, &kernel).await;
+			if source == MATMUL_U32 && n <= 256 {
+				let expected = matmul_u32(n, &matrix_u32(n, 1), &matrix_u32(n, 2));
+				assert_eq!(runs[0].executed.output, to_bytes(&expected), "wrong product");
+			}
+			let nanos = median(runs.iter().map(|run| run.executed.kernel_nanos).collect());
+			let flops = 2.0 * f64::from(n).powi(3);
+			println!(
+				"| {name} | {n} | {:.1} ms | {:.2} |",
+				nanos as f64 / 1e6,
+				flops / nanos as f64
+			);
+		}
+	}
+
+	println!();
+	println!("| executor overhead (tiny kernel) | median |");
+	println!("|---|---|");
+	let tiny = matmul_kernel(MATMUL_U32, 8);
+	let runs = runs(&sandbox, &tiny).await;
+	let wall = median(runs.iter().map(|run| run.wall_nanos).collect());
+	let kernel = median(runs.iter().map(|run| run.executed.kernel_nanos).collect());
+	println!("| whole sandboxed run | {:.1} ms |", wall as f64 / 1e6);
+	println!("| of which kernel | {:.2} ms |", kernel as f64 / 1e6);
+	println!("| overhead | {:.1} ms |", wall.saturating_sub(kernel) as f64 / 1e6);
+}

@@ -1,0 +1,45 @@
+//! Reference kernels: the integer and f32 matrix products used by the tests, the end-to-end
+//! scenarios and the GPU benchmarks, with their inputs and CPU references.
+
+/// `C = A × B` for n×n u32 matrices, wrapping (bit-exact on every GPU).
+pub const MATMUL_U32: &str = include_str!("../kernels/matmul_u32.wgsl");
+/// `C = A × B` for n×n f32 matrices.
+pub const MATMUL_F32: &str = include_str!("../kernels/matmul_f32.wgsl");
+/// Side of the square workgroup of both kernels.
+pub const MATMUL_WORKGROUP: u32 = 8;
+
+/// Little-endian bytes of `words`.
+pub fn to_bytes(words: &[u32]) -> Vec<u8> {
+	words.iter().flat_map(|word| word.to_le_bytes()).collect()
+}
+
+/// A deterministic n×n u32 matrix (a simple generator seeded by `seed`).
+pub fn matrix_u32(n: u32, seed: u32) -> Vec<u32> {
+	let len = (n as usize).saturating_mul(n as usize);
+	let mut x = seed;
+	(0..len)
+		.map(|_| {
+			x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+			x >> 16
+		})
+		.collect()
+}
+
+/// The CPU reference of [`MATMUL_U32`].
+pub fn matmul_u32(n: u32, a: &[u32], b: &[u32]) -> Vec<u32> {
+	let n = n as usize;
+	let mut c = vec![0u32; n.saturating_mul(n)];
+	for row in 0..n {
+		for col in 0..n {
+			c[row * n + col] = (0..n).fold(0u32, |sum, k| {
+				sum.wrapping_add(a[row * n + k].wrapping_mul(b[k * n + col]))
+			});
+		}
+	}
+	c
+}
+
+/// Workgroups along each side for an n×n product.
+pub fn matmul_workgroups(n: u32) -> u32 {
+	n.div_ceil(MATMUL_WORKGROUP).max(1)
+}

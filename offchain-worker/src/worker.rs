@@ -1,0 +1,238 @@
+//! The worker loop. On each new best block it
+//! 1. finds its node (the first worker key in the keystore that the registry knows);
+//! 2. sends a heartbeat when the registry takes the next one;
+//! 3. reads the node's pending work and, for each assignment, resubmits its journaled
+//!    attestation if it has one, or else starts running it (at most `concurrency` at once);
+//! 4. journals each new attestation before submitting it.
+//!
+//! Errors (chain, IPFS, GPU) are logged and retried at later blocks; nothing here stops the
+//! node.
+
+use std::{
+	collections::{HashMap, HashSet},
+	sync::{Arc, Mutex, MutexGuard},
+};
+
+use futures::{Stream, StreamExt};
+use ocos_primitives::NodeId;
+use pallet_node_registry::{Heartbeat, WorkerInfo};
+use sp_keystore::KeystorePtr;
+use tokio::sync::Semaphore;
+
+use crate::{
+	chain::{signing_payload, BlockNumber, Chain, ChainError, SignedAttestation, WorkItem},
+	jobs::{Attempt, Execute},
+	journal::{Assignment, Entry, Journal, RecordError},
+	keys::Signer,
+};
+
+/// How the worker paces itself.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerConfig {
+	/// Jobs run at once.
+	pub concurrency: usize,
+	/// Blocks to wait for a submitted heartbeat or attestation to be included before
+	/// submitting it again (the pool drops transactions on restart or when it is full).
+	pub resubmit_after: BlockNumber,
+}
+
+impl Default for WorkerConfig {
+	fn default() -> Self {
+		Self { concurrency: 2, resubmit_after: 5 }
+	}
+}
+
+/// In-memory bookkeeping (the journal is the durable part).
+#[derive(Default)]
+struct State {
+	/// Assignments being run.
+	running: HashSet<Assignment>,
+	/// When each journaled attestation was last submitted.
+	submitted_at: HashMap<Assignment, BlockNumber>,
+	/// When the last heartbeat was submitted.
+	heartbeat_at: Option<BlockNumber>,
+	/// Whether the missing worker key was reported.
+	reported_no_node: bool,
+}
+
+/// A provider's worker, generic over its chain and its executor.
+pub struct Worker<C, E> {
+	chain: Arc<C>,
+	executor: Arc<E>,
+	keystore: KeystorePtr,
+	journal: Arc<Mutex<Journal>>,
+	jobs: Arc<Semaphore>,
+	state: Arc<Mutex<State>>,
+	config: WorkerConfig,
+}
+
+impl<C: Chain, E: Execute> Worker<C, E> {
+	/// A worker signing with `keystore`'s worker key and journaling to `journal`.
+	pub fn new(
+		chain: Arc<C>,
+		executor: Arc<E>,
+		keystore: KeystorePtr,
+		journal: Journal,
+		config: WorkerConfig,
+	) -> Self {
+		Self {
+			chain,
+			executor,
+			keystore,
+			journal: Arc::new(Mutex::new(journal)),
+			jobs: Arc::new(Semaphore::new(config.concurrency.max(1))),
+			state: Arc::default(),
+			config,
+		}
+	}
+
+	/// Serves every best block of `blocks` until the stream ends.
+	pub async fn run(self, blocks: impl Stream<Item = BlockNumber>) {
+		let mut blocks = Box::pin(blocks);
+		while let Some(best) = blocks.next().await {
+			if let Err(error) = self.on_block(best).await {
+				log::warn!(target: "ocos-worker", "at block {best}: {error}");
+			}
+		}
+	}
+
+	/// Serves one best block (see the module docs).
+	pub async fn on_block(&self, best: BlockNumber) -> Result<(), ChainError> {
+		let Some((signer, info)) = self.identity().await? else { return Ok(()) };
+		if info.retiring {
+			return Ok(());
+		}
+		self.heartbeat(&signer, &info, best).await?;
+		lock(&self.journal).prune(best).map_err(|error| ChainError(error.to_string()))?;
+
+		let work = self.chain.pending_work(info.node).await?;
+		let pending: HashSet<Assignment> = work.iter().map(|item| (item.job, item.attempt)).collect();
+		lock(&self.state).submitted_at.retain(|assignment, _| pending.contains(assignment));
+		for item in work {
+			let assignment = (item.job, item.attempt);
+			let journaled = lock(&self.journal).get(&assignment).cloned();
+			if let Some(entry) = journaled {
+				self.resubmit(assignment, entry.attestation, best).await;
+			} else if best < item.deadline && lock(&self.state).running.insert(assignment) {
+				self.start(signer.clone(), info.node, item, best);
+			}
+		}
+		Ok(())
+	}
+
+	/// The signer and node of the first keystore key the registry knows.
+	async fn identity(&self) -> Result<Option<(Signer, WorkerInfo<BlockNumber>)>, ChainError> {
+		let keys = Signer::keys(&self.keystore);
+		for public in &keys {
+			if let Some(info) = self.chain.worker(public.0).await? {
+				lock(&self.state).reported_no_node = false;
+				return Ok(Some((Signer::new(self.keystore.clone(), *public), info)));
+			}
+		}
+		let mut state = lock(&self.state);
+		if !state.reported_no_node {
+			state.reported_no_node = true;
+			log::warn!(
+				target: "ocos-worker",
+				"no registered node has a worker key in this keystore ({} ocwk key(s)); \
+				 insert the key with `ocos-node key insert --key-type ocwk` and register it",
+				keys.len()
+			);
+		}
+		Ok(None)
+	}
+
+	/// Sends a heartbeat once the registry takes one, and again if it was not included.
+	async fn heartbeat(
+		&self,
+		signer: &Signer,
+		info: &WorkerInfo<BlockNumber>,
+		best: BlockNumber,
+	) -> Result<(), ChainError> {
+		let due = best >= info.next_heartbeat &&
+			lock(&self.state)
+				.heartbeat_at
+				.is_none_or(|at| best >= at.saturating_add(self.config.resubmit_after));
+		if !due {
+			return Ok(());
+		}
+		let heartbeat = Heartbeat { node: info.node, block_number: best };
+		let signature = signer.sign(&heartbeat.signing_payload()).map_err(ChainError)?;
+		lock(&self.state).heartbeat_at = Some(best);
+		self.chain.submit_heartbeat(heartbeat, signature).await
+	}
+
+	/// Submits a journaled attestation again if it has not been included for a while.
+	async fn resubmit(&self, assignment: Assignment, attestation: SignedAttestation, best: BlockNumber) {
+		let due = lock(&self.state)
+			.submitted_at
+			.get(&assignment)
+			.is_none_or(|at| best >= at.saturating_add(self.config.resubmit_after));
+		if !due {
+			return;
+		}
+		lock(&self.state).submitted_at.insert(assignment, best);
+		if let Err(error) = self.chain.submit_attestation(attestation).await {
+			log::debug!(target: "ocos-worker", "resubmitting job {}: {error}", assignment.0);
+		}
+	}
+
+	/// Runs `item` in a task: execute, sign, journal, submit.
+	fn start(&self, signer: Signer, node: NodeId, item: WorkItem, best: BlockNumber) {
+		let chain = self.chain.clone();
+		let executor = self.executor.clone();
+		let journal = self.journal.clone();
+		let state = self.state.clone();
+		let jobs = self.jobs.clone();
+		let assignment = (item.job, item.attempt);
+		tokio::spawn(async move {
+			let outcome = match jobs.acquire_owned().await {
+				Ok(_permit) => executor.execute(node, &item, best).await,
+				Err(_) => Attempt::Delay("the worker is shutting down".into()),
+			};
+			let outcome = match outcome {
+				Attempt::Attest(outcome) => outcome,
+				Attempt::Delay(reason) => {
+					log::info!(target: "ocos-worker", "job {} waits: {reason}", item.job);
+					lock(&state).running.remove(&assignment);
+					return;
+				},
+			};
+			let attestation = match signer.sign(&signing_payload(item.job, node, &outcome)) {
+				Ok(signature) => SignedAttestation { job: item.job, node, outcome, signature },
+				Err(error) => {
+					log::warn!(target: "ocos-worker", "job {}: {error}", item.job);
+					lock(&state).running.remove(&assignment);
+					return;
+				},
+			};
+			let entry = Entry { attestation: attestation.clone(), deadline: item.deadline };
+			let recorded = lock(&journal).record(assignment, entry);
+			let attestation = match recorded {
+				Ok(()) => attestation,
+				Err(RecordError::AlreadyJournaled(first)) => first.attestation,
+				Err(RecordError::Journal(error)) => {
+					// Without a durable record the attestation could be made twice after a
+					// crash, so it is not made at all.
+					log::error!(target: "ocos-worker", "job {}: {error}", item.job);
+					lock(&state).running.remove(&assignment);
+					return;
+				},
+			};
+			{
+				let mut state = lock(&state);
+				state.submitted_at.insert(assignment, best);
+				state.running.remove(&assignment);
+			}
+			match chain.submit_attestation(attestation).await {
+				Ok(()) => log::info!(target: "ocos-worker", "job {} attested", item.job),
+				Err(error) => log::warn!(target: "ocos-worker", "job {}: submitting: {error}", item.job),
+			}
+		});
+	}
+}
+
+/// Locks `mutex`, recovering the data if a task panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+	mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
