@@ -8,6 +8,48 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	#[clap(flatten)]
+	pub worker: WorkerParams,
+}
+
+/// The provider's off-chain worker (`--worker` and its settings).
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkerParams {
+	/// Run the provider's off-chain worker: heartbeat the node registered with this
+	/// keystore's worker key (type `ocwk`), run the GPU jobs assigned to it and attest them.
+	/// Needs a Vulkan driver and an IPFS daemon.
+	#[arg(long)]
+	pub worker: bool,
+
+	/// The IPFS daemon's Kubo RPC API, where job inputs are read and outputs pinned.
+	#[arg(long, value_name = "URL", default_value = "http://127.0.0.1:5001")]
+	pub ipfs_api: String,
+
+	/// GPU jobs run at once.
+	#[arg(long, value_name = "COUNT", default_value_t = 2)]
+	pub worker_concurrency: usize,
+
+	/// Wall time one GPU job may take, in seconds; then its process is killed and the job is
+	/// attested as timed out.
+	#[arg(long, value_name = "SECONDS", default_value_t = 120)]
+	pub worker_job_timeout: u64,
+
+	/// Memory one GPU job's process may use, in MiB (driver included).
+	#[arg(long, value_name = "MIB", default_value_t = 4096)]
+	pub worker_memory_limit: u64,
+
+	/// TEST ONLY: make the worker dishonest, to prove that the chain outvotes and penalises
+	/// it. Never set on a real provider.
+	#[arg(long, value_enum, hide = true)]
+	pub worker_fault: Option<WorkerFault>,
+}
+
+/// Deliberate worker faults (test only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WorkerFault {
+	/// Corrupt every job output before hashing and publishing it.
+	CorruptOutput,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -47,4 +89,8 @@ pub enum Subcommand {
 
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Runs one GPU kernel read from stdin (the worker's sandboxed child process).
+	#[command(hide = true)]
+	GpuExec,
 }

@@ -8,7 +8,7 @@ use sc_service::PartialComponents;
 use crate::{
 	chain_spec,
 	cli::{Cli, Subcommand},
-	service,
+	service, worker,
 };
 
 impl SubstrateCli for Cli {
@@ -145,21 +145,32 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		}
+		Some(Subcommand::GpuExec) => {
+			ocos_offchain_worker::gpu::child::run_child().map_err(sc_cli::Error::Input)
+		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let worker_params = cli.worker.worker.then(|| cli.worker.clone());
 			runner.run_node_until_exit(|mut config| async move {
 				// OCOS pallets index data for the off-chain worker: always on.
 				config.offchain_worker.indexing_enabled = true;
+				// The worker refuses to start on an unusable GPU driver, before the node does.
+				let worker = match worker_params {
+					Some(params) => {
+						Some(worker::prepare(&params, &config).await.map_err(sc_cli::Error::Input)?)
+					}
+					None => None,
+				};
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<
 							Block,
 							<Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
+					>(config, worker)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, worker)
 							.map_err(sc_cli::Error::Service)
 					}
 				}

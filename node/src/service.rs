@@ -140,11 +140,13 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
-/// Builds and starts a full node (and, with `--validator`, block authoring and voting).
+/// Builds and starts a full node (and, with `--validator`, block authoring and voting; with a
+/// prepared worker, the provider's off-chain worker).
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	worker: Option<crate::worker::PreparedWorker>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -251,6 +253,16 @@ pub fn new_full<
 		telemetry: telemetry.as_mut(),
 		tracing_execute_block: None,
 	})?;
+
+	if let Some(worker) = worker {
+		crate::worker::spawn(
+			worker,
+			client.clone(),
+			transaction_pool.clone(),
+			keystore_container.keystore(),
+			&task_manager.spawn_handle(),
+		);
+	}
 
 	if role.is_authority() {
 		let proposer_factory = sc_basic_authorship::ProposerFactory::new(

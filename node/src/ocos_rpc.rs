@@ -1,0 +1,218 @@
+//! `ocos_*` RPC methods: compute jobs as developers and providers read them, in JSON, without
+//! decoding SCALE. Backed by the `ComputeApi` runtime API at the given (or best) block.
+//!
+//! - `ocos_job(id, at?)`: the job's status, replicas and result (`null` if unknown).
+//! - `ocos_pendingWork(node, at?)`: the jobs a node still has to run and attest.
+
+use std::sync::Arc;
+
+use jsonrpsee::{
+	core::RpcResult,
+	proc_macros::rpc,
+	types::{ErrorObject, ErrorObjectOwned},
+};
+use ocos_primitives::NodeId;
+use ocos_runtime::{opaque::Block, AccountId, Balance, BlockNumber, SS58_PREFIX};
+use pallet_compute::{JobId, JobInfo, JobStatusInfo, OutcomeInfo, Payment, ShaderSourceInfo, WorkItem};
+use pallet_compute_runtime_api::ComputeApi;
+use serde_json::{json, Value};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+
+type Hash = <Block as sp_runtime::traits::Block>::Hash;
+
+/// The `ocos_*` methods.
+#[rpc(server)]
+pub trait OcosApi {
+	/// A compute job with its status and result, or `null`.
+	#[method(name = "ocos_job")]
+	fn job(&self, id: JobId, at: Option<Hash>) -> RpcResult<Option<Value>>;
+
+	/// The jobs assigned to `node` that it has not attested yet.
+	#[method(name = "ocos_pendingWork")]
+	fn pending_work(&self, node: NodeId, at: Option<Hash>) -> RpcResult<Vec<Value>>;
+}
+
+/// The methods over a client.
+pub struct Ocos<C> {
+	client: Arc<C>,
+}
+
+impl<C> Ocos<C> {
+	/// The methods over `client`.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client }
+	}
+}
+
+/// Runtime API failures are reported with this JSON-RPC error code.
+const RUNTIME_ERROR: i32 = 1;
+
+fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
+	ErrorObject::owned(RUNTIME_ERROR, "runtime API call failed", Some(error.to_string()))
+}
+
+impl<C> OcosApiServer for Ocos<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ComputeApi<Block, AccountId, Balance, BlockNumber>,
+{
+	fn job(&self, id: JobId, at: Option<Hash>) -> RpcResult<Option<Value>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let job = self.client.runtime_api().job(at, id).map_err(runtime_error)?;
+		Ok(job.map(|job| job_json(id, &job)))
+	}
+
+	fn pending_work(&self, node: NodeId, at: Option<Hash>) -> RpcResult<Vec<Value>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let work = self.client.runtime_api().pending_work(at, node).map_err(runtime_error)?;
+		Ok(work.iter().map(work_json).collect())
+	}
+}
+
+/// An account in the chain's SS58 format.
+fn address(account: &AccountId) -> String {
+	account.to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX))
+}
+
+/// A CID as text (CIDs are stored as their text form); hex if it is not UTF-8.
+fn cid(bytes: &[u8]) -> String {
+	String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| format!("0x{}", hex(bytes)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn outcome_json(outcome: &OutcomeInfo) -> Value {
+	match outcome {
+		OutcomeInfo::Completed { output_cid, output_hash, gpu_millis } => json!({ "completed": {
+			"outputCid": cid(output_cid),
+			"outputHash": format!("0x{}", hex(output_hash)),
+			"gpuMillis": gpu_millis,
+		}}),
+		OutcomeInfo::Failed(kind) => json!({ "failed": format!("{kind:?}") }),
+	}
+}
+
+fn status_json(status: &JobStatusInfo<Balance>) -> Value {
+	match status {
+		JobStatusInfo::Assigned => json!("assigned"),
+		JobStatusInfo::Completed { output_cid, output_hash, gpu_millis, payment } => {
+			let payment = match payment {
+				Payment::Pending => json!("pending"),
+				Payment::Settled { charged, quota_units } => json!({ "settled": {
+					"charged": charged.to_string(),
+					"quotaUnits": quota_units,
+				}}),
+			};
+			json!({ "completed": {
+				"outputCid": cid(output_cid),
+				"outputHash": format!("0x{}", hex(output_hash)),
+				"gpuMillis": gpu_millis,
+				"payment": payment,
+			}})
+		},
+		JobStatusInfo::Failed(reason) => json!({ "failed": format!("{reason:?}") }),
+		JobStatusInfo::Cancelled => json!("cancelled"),
+	}
+}
+
+/// A job as JSON (balances as decimal strings: they exceed JavaScript's safe integers).
+fn job_json(id: JobId, job: &JobInfo<AccountId, Balance, BlockNumber>) -> Value {
+	json!({
+		"id": id,
+		"customer": address(&job.customer),
+		"gpuClass": format!("{:?}", job.gpu_class),
+		"determinism": format!("{:?}", job.determinism),
+		"replication": job.replication,
+		"budget": job.budget.to_string(),
+		"submittedAt": job.submitted_at,
+		"deadline": job.deadline,
+		"attempt": job.attempt,
+		"replicas": job.replicas.iter().map(|replica| json!({
+			"node": replica.node,
+			"owner": address(&replica.owner),
+			"outcome": replica.outcome.as_ref().map(outcome_json),
+		})).collect::<Vec<_>>(),
+		"dropped": job.dropped,
+		"status": status_json(&job.status),
+	})
+}
+
+fn work_json(item: &WorkItem<BlockNumber>) -> Value {
+	let spec = &item.spec;
+	let source = match &spec.source {
+		ShaderSourceInfo::Inline(code) => json!({ "inline": String::from_utf8_lossy(code) }),
+		ShaderSourceInfo::Ipfs(source) => json!({ "ipfs": cid(source) }),
+	};
+	json!({
+		"job": item.job,
+		"attempt": item.attempt,
+		"deadline": item.deadline,
+		"source": source,
+		"entryPoint": String::from_utf8_lossy(&spec.entry_point),
+		"workgroups": [spec.workgroups.x, spec.workgroups.y, spec.workgroups.z],
+		"inputs": spec.inputs.iter().map(|input| cid(input)).collect::<Vec<_>>(),
+		"outputSize": spec.output_size,
+		"gpuClass": format!("{:?}", spec.gpu_class),
+		"determinism": format!("{:?}", spec.determinism),
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use pallet_compute::{Determinism, FailureKind, JobFailure, ReplicaInfo};
+	use sp_keyring::Sr25519Keyring;
+
+	#[test]
+	fn a_completed_job_reads_as_json() {
+		let job = JobInfo {
+			customer: Sr25519Keyring::Charlie.to_account_id(),
+			gpu_class: ocos_primitives::GpuClass::Entry,
+			determinism: Determinism::BitExact,
+			replication: 2,
+			budget: u128::MAX,
+			submitted_at: 4,
+			deadline: 24,
+			attempt: 1,
+			replicas: vec![
+				ReplicaInfo {
+					node: 0,
+					owner: Sr25519Keyring::Bob.to_account_id(),
+					outcome: Some(OutcomeInfo::Completed {
+						output_cid: b"QmOut".to_vec(),
+						output_hash: [0xab; 32],
+						gpu_millis: 7,
+					}),
+				},
+				ReplicaInfo {
+					node: 1,
+					owner: Sr25519Keyring::Dave.to_account_id(),
+					outcome: Some(OutcomeInfo::Failed(FailureKind::Timeout)),
+				},
+			],
+			dropped: vec![],
+			status: JobStatusInfo::Completed {
+				output_cid: b"QmOut".to_vec(),
+				output_hash: [0xab; 32],
+				gpu_millis: 7,
+				payment: Payment::Settled { charged: 1_500, quota_units: 2 },
+			},
+		};
+		let value = job_json(9, &job);
+		assert_eq!(value["budget"], json!(u128::MAX.to_string()));
+		assert_eq!(value["customer"], json!(address(&Sr25519Keyring::Charlie.to_account_id())));
+		assert_eq!(value["replicas"][1]["outcome"], json!({ "failed": "Timeout" }));
+		let completed = &value["status"]["completed"];
+		assert_eq!(completed["outputCid"], json!("QmOut"));
+		assert_eq!(completed["outputHash"], json!(format!("0x{}", "ab".repeat(32))));
+		assert_eq!(completed["payment"], json!({ "settled": { "charged": "1500", "quotaUnits": 2 } }));
+		assert_eq!(
+			status_json(&JobStatusInfo::Failed(JobFailure::Reported(FailureKind::InvalidShader))),
+			json!({ "failed": "Reported(InvalidShader)" })
+		);
+	}
+}
