@@ -17,6 +17,9 @@
 //! base directory (temporary unless given), and is killed when its [`Node`] is dropped, also when
 //! a test panics. Failures quote the tail of the node's log ([`Node::log_tail`]).
 //!
+//! The IPFS tests need the js-ipfs daemon installed by `scripts/setup.sh` (`npm ci` in
+//! `tests/ipfs-daemon`); `OCOS_NODEJS` names the Node.js binary (default `node`).
+//!
 //! # Layout
 //! - [`node`]: spawn, observe and stop node processes; one-shot subcommands.
 //! - [`network`]: start a dev node or a network of N nodes bootstrapped from the first.
@@ -24,9 +27,13 @@
 //! - [`wait`]: polling with generous timeouts and informative errors.
 //! - [`tx`]: build signed extrinsics for `ocos-runtime`.
 //! - [`dao`]: pass a DAO proposal by votes of development accounts.
+//! - [`compute`]: submit GPU jobs and follow them to their end.
+//! - [`ipfs`]: real js-ipfs daemons (Kubo RPC API) for the workers and the tests.
 //! - [`polkadot_js`]: run the `@polkadot/api` scenarios under `tests/polkadot-js/`.
 
+pub mod compute;
 pub mod dao;
+pub mod ipfs;
 pub mod network;
 pub mod node;
 pub mod polkadot_js;
@@ -34,6 +41,7 @@ pub mod rpc;
 pub mod tx;
 pub mod wait;
 
+pub use ipfs::IpfsDaemon;
 pub use network::{start_dev, start_local_network, start_network};
 pub use node::{run_subcommand, BaseDir, Node, NodeBuilder, LOG_TAIL_LINES};
 pub use rpc::{Header, Outcome, Rpc};

@@ -359,6 +359,16 @@ impl Node {
 		}
 		self.base.take().context("base directory already handed back")
 	}
+
+	/// Kills the node at once (SIGKILL, as a crash or power loss would) and hands back its
+	/// base directory.
+	pub fn kill(mut self) -> Result<BaseDir> {
+		if self.child.try_wait()?.is_none() {
+			self.child.kill()?;
+			self.child.wait()?;
+		}
+		self.base.take().context("base directory already handed back")
+	}
 }
 
 impl Drop for Node {
