@@ -18,7 +18,10 @@ use pallet_compute_runtime_api::ComputeApi;
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+use sp_core::{
+	crypto::{Ss58AddressFormat, Ss58Codec},
+	hexdisplay::HexDisplay,
+};
 
 type Hash = <Block as sp_runtime::traits::Block>::Hash;
 
@@ -78,18 +81,14 @@ fn address(account: &AccountId) -> String {
 
 /// A CID as text (CIDs are stored as their text form); hex if it is not UTF-8.
 fn cid(bytes: &[u8]) -> String {
-	String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| format!("0x{}", hex(bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+	String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| format!("0x{}", HexDisplay::from(&bytes)))
 }
 
 fn outcome_json(outcome: &OutcomeInfo) -> Value {
 	match outcome {
 		OutcomeInfo::Completed { output_cid, output_hash, gpu_millis } => json!({ "completed": {
 			"outputCid": cid(output_cid),
-			"outputHash": format!("0x{}", hex(output_hash)),
+			"outputHash": format!("0x{}", HexDisplay::from(output_hash)),
 			"gpuMillis": gpu_millis,
 		}}),
 		OutcomeInfo::Failed(kind) => json!({ "failed": format!("{kind:?}") }),
@@ -109,7 +108,7 @@ fn status_json(status: &JobStatusInfo<Balance>) -> Value {
 			};
 			json!({ "completed": {
 				"outputCid": cid(output_cid),
-				"outputHash": format!("0x{}", hex(output_hash)),
+				"outputHash": format!("0x{}", HexDisplay::from(output_hash)),
 				"gpuMillis": gpu_millis,
 				"payment": payment,
 			}})

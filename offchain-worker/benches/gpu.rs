@@ -11,26 +11,26 @@ use std::time::Duration;
 
 use ocos_offchain_worker::{
 	gpu::{driver, Kernel, Run, Sandbox, SandboxConfig},
-	kernels::{matmul_u32, matmul_workgroups, matrix_u32, to_bytes, MATMUL_F32, MATMUL_U32},
+	kernels::{matmul_u32_case, matmul_workgroups, matrix_u32, to_bytes, MATMUL_F32, MATMUL_U32},
 };
 
 const RUNS: usize = 5;
 
 fn matmul_kernel(source: &str, n: u32) -> Kernel {
-	let (a, b) = if source == MATMUL_U32 {
-		(to_bytes(&matrix_u32(n, 1)), to_bytes(&matrix_u32(n, 2)))
+	let inputs = if source == MATMUL_U32 {
+		matmul_u32_case(n).0
 	} else {
 		let floats = |seed| -> Vec<u8> {
 			matrix_u32(n, seed).iter().flat_map(|x| ((*x % 1000) as f32 / 1000.0).to_le_bytes()).collect()
 		};
-		(floats(1), floats(2))
+		vec![to_bytes(&[n]), floats(1), floats(2)]
 	};
 	let groups = matmul_workgroups(n);
 	Kernel {
 		source: source.into(),
 		entry_point: "main".into(),
 		workgroups: [groups, groups, 1],
-		inputs: vec![to_bytes(&[n]), a, b],
+		inputs,
 		output_size: u64::from(n) * u64::from(n) * 4,
 	}
 }
@@ -78,8 +78,7 @@ async fn main() {
 			let kernel = matmul_kernel(source, n);
 			let runs = runs(&sandbox, &kernel).await;
 			if source == MATMUL_U32 && n <= 256 {
-				let expected = matmul_u32(n, &matrix_u32(n, 1), &matrix_u32(n, 2));
-				assert_eq!(runs[0].executed.output, to_bytes(&expected), "wrong product");
+				assert_eq!(runs[0].executed.output, matmul_u32_case(n).1, "wrong product");
 			}
 			let nanos = median(runs.iter().map(|run| run.executed.kernel_nanos).collect());
 			let flops = 2.0 * f64::from(n).powi(3);

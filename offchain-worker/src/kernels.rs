@@ -39,6 +39,14 @@ pub fn matmul_u32(n: u32, a: &[u32], b: &[u32]) -> Vec<u32> {
 	c
 }
 
+/// The buffers of an n×n [`MATMUL_U32`] (`[n]`, A, B; fixed matrices) and the little-endian
+/// bytes of its CPU reference output.
+pub fn matmul_u32_case(n: u32) -> (Vec<Vec<u8>>, Vec<u8>) {
+	let (a, b) = (matrix_u32(n, 1), matrix_u32(n, 2));
+	let expected = to_bytes(&matmul_u32(n, &a, &b));
+	(vec![to_bytes(&[n]), to_bytes(&a), to_bytes(&b)], expected)
+}
+
 /// Workgroups along each side for an n×n product.
 pub fn matmul_workgroups(n: u32) -> u32 {
 	n.div_ceil(MATMUL_WORKGROUP).max(1)

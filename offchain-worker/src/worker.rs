@@ -149,10 +149,7 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 		info: &WorkerInfo<BlockNumber>,
 		best: BlockNumber,
 	) -> Result<(), ChainError> {
-		let due = best >= info.next_heartbeat &&
-			lock(&self.state)
-				.heartbeat_at
-				.is_none_or(|at| best >= at.saturating_add(self.config.resubmit_after));
+		let due = best >= info.next_heartbeat && self.due(lock(&self.state).heartbeat_at, best);
 		if !due {
 			return Ok(());
 		}
@@ -164,17 +161,20 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 
 	/// Submits a journaled attestation again if it has not been included for a while.
 	async fn resubmit(&self, assignment: Assignment, attestation: SignedAttestation, best: BlockNumber) {
-		let due = lock(&self.state)
-			.submitted_at
-			.get(&assignment)
-			.is_none_or(|at| best >= at.saturating_add(self.config.resubmit_after));
-		if !due {
+		let submitted_at = lock(&self.state).submitted_at.get(&assignment).copied();
+		if !self.due(submitted_at, best) {
 			return;
 		}
 		lock(&self.state).submitted_at.insert(assignment, best);
 		if let Err(error) = self.chain.submit_attestation(attestation).await {
 			log::debug!(target: "ocos-worker", "resubmitting job {}: {error}", assignment.0);
 		}
+	}
+
+	/// Whether something last submitted at `last` (if ever) is to be submitted (again) at
+	/// `best`: `resubmit_after` blocks without inclusion.
+	fn due(&self, last: Option<BlockNumber>, best: BlockNumber) -> bool {
+		last.is_none_or(|at| best >= at.saturating_add(self.config.resubmit_after))
 	}
 
 	/// Runs `item` in a task: execute, sign, journal, submit.

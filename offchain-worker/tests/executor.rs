@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use ocos_offchain_worker::{
 	gpu::{driver, Kernel, Sandbox, SandboxConfig},
-	kernels::{matmul_u32, matmul_workgroups, matrix_u32, to_bytes, MATMUL_U32},
+	kernels::{matmul_u32_case, matmul_workgroups, to_bytes, MATMUL_U32},
 };
 use pallet_compute::FailureKind;
 
@@ -30,14 +30,11 @@ fn kernel(source: &str, inputs: Vec<Vec<u8>>, output_size: u64) -> Kernel {
 	}
 }
 
-fn matmul(n: u32) -> (Kernel, Vec<u32>) {
-	let (a, b) = (matrix_u32(n, 1), matrix_u32(n, 2));
-	let expected = matmul_u32(n, &a, &b);
+fn matmul(n: u32) -> (Kernel, Vec<u8>) {
+	let (inputs, expected) = matmul_u32_case(n);
 	let groups = matmul_workgroups(n);
-	let kernel = Kernel {
-		workgroups: [groups, groups, 1],
-		..kernel(MATMUL_U32, vec![to_bytes(&[n]), to_bytes(&a), to_bytes(&b)], u64::from(n * n * 4))
-	};
+	let kernel =
+		Kernel { workgroups: [groups, groups, 1], ..kernel(MATMUL_U32, inputs, u64::from(n * n * 4)) };
 	(kernel, expected)
 }
 
@@ -45,7 +42,7 @@ fn matmul(n: u32) -> (Kernel, Vec<u32>) {
 async fn an_integer_matmul_equals_the_cpu_reference() {
 	let (kernel, expected) = matmul(96);
 	let run = sandbox(WALL_TIME).run(kernel).await.expect("the kernel runs");
-	assert_eq!(run.executed.output, to_bytes(&expected));
+	assert_eq!(run.executed.output, expected);
 	assert!(run.executed.kernel_nanos > 0 && run.executed.kernel_nanos <= run.wall_nanos);
 	assert!(!run.adapter.is_empty());
 }
@@ -98,7 +95,7 @@ async fn a_looping_shader_is_killed_at_the_wall_time_and_the_next_kernel_runs() 
 
 	let (kernel, expected) = matmul(16);
 	let run = sandbox.run(kernel).await.expect("the GPU is usable after the kill");
-	assert_eq!(run.executed.output, to_bytes(&expected));
+	assert_eq!(run.executed.output, expected);
 }
 
 #[tokio::test]
@@ -124,7 +121,7 @@ async fn a_kernel_larger_than_the_memory_limit_fails_without_harming_the_worker(
 		"{failure}"
 	);
 	let (kernel, expected) = matmul(8);
-	assert_eq!(sandbox.run(kernel).await.expect("runs").executed.output, to_bytes(&expected));
+	assert_eq!(sandbox.run(kernel).await.expect("runs").executed.output, expected);
 }
 
 #[tokio::test]

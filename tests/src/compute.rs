@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use codec::Encode;
 use frame_support::BoundedVec;
-use ocos_offchain_worker::kernels::{matmul_workgroups, matrix_u32, to_bytes, MATMUL_U32};
+use ocos_offchain_worker::kernels::{matmul_workgroups, MATMUL_U32};
 use ocos_primitives::GpuClass;
 use ocos_runtime::{Balance, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
 use pallet_compute::{Determinism, JobId, JobInfo, JobSpec, JobStatusInfo, ShaderSource, Workgroups};
@@ -45,14 +45,6 @@ pub fn spec(
 		determinism: Determinism::BitExact,
 		deadline,
 	})
-}
-
-/// The inputs of an n×n integer matmul (`[n]`, A, B) as byte buffers, and the CPU reference
-/// of its output.
-pub fn matmul_inputs(n: u32) -> (Vec<Vec<u8>>, Vec<u8>) {
-	let (a, b) = (matrix_u32(n, 1), matrix_u32(n, 2));
-	let expected = ocos_offchain_worker::kernels::matmul_u32(n, &a, &b);
-	(vec![to_bytes(&[n]), to_bytes(&a), to_bytes(&b)], to_bytes(&expected))
 }
 
 /// The spec of an n×n integer matmul over the input CIDs.
