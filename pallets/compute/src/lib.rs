@@ -73,10 +73,9 @@
 //!   `Billing::settle(customer, budget, GpuMillis(class), usage)`, which charges quota first,
 //!   then the budget (capped by it), pays the owners and releases the rest of the budget. The
 //!   record keeps the first agreeing replica's output CID, the hash and the median.
-//! - **Failed**: no hash can reach `q` any more (the most-reported hash plus the replicas yet
-//!   to report is below `q`) — in particular when a majority reported failures. The reason is
-//!   `Reported(kind)` if `q` replicas reported the same [`FailureKind`], else `NoQuorum`. The
-//!   budget is refunded.
+//! - **Failed**: `q` replicas reported the same [`FailureKind`] (reason `Reported(kind)`), or
+//!   no outcome can reach `q` any more: the most-reported hash or failure kind plus the
+//!   replicas yet to report is below `q` (reason `NoQuorum`). The budget is refunded.
 //! - Otherwise the job waits for more attestations or its deadline.
 //!
 //! Replicas that have not reported when the job ends are released without reputation change.

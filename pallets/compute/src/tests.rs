@@ -621,20 +621,37 @@ mod attest {
 	}
 
 	#[test]
-	fn a_job_fails_as_soon_as_no_hash_can_win() {
+	fn a_failure_reported_by_one_of_two_replicas_waits_for_the_other() {
+		ExtBuilder::default().build_and_execute(|| {
+			let nodes = standard_nodes(2);
+			let job = submit(ALICE, 2);
+			assert_ok!(attest(job, nodes[0], failed(FailureKind::InvalidShader)));
+			// No hash can win any more, but the failure can still reach the quorum of two.
+			assert!(is_open(job));
+			assert_ok!(attest(job, nodes[1], failed(FailureKind::InvalidShader)));
+			let reason = JobFailure::Reported(FailureKind::InvalidShader);
+			assert_eq!(status(job), JobStatus::Failed(reason));
+			assert_eq!(MockBilling::free(ALICE), ENDOWMENT);
+		});
+	}
+
+	#[test]
+	fn a_job_fails_as_soon_as_no_outcome_can_win() {
 		ExtBuilder::default().build_and_execute(|| {
 			let nodes = standard_nodes(5);
 			let job = submit(ALICE, 5);
 			assert_ok!(attest(job, nodes[0], failed(FailureKind::InvalidShader)));
 			assert_ok!(attest(job, nodes[1], failed(FailureKind::Timeout)));
-			assert!(is_open(job));
 			assert_ok!(attest(job, nodes[2], failed(FailureKind::OutOfMemory)));
-			// Two replicas have not reported, but no hash can reach three any more.
+			// Each failure kind could still reach three with the two replicas yet to report.
+			assert!(is_open(job));
+			assert_ok!(attest(job, nodes[3], completed(7, 1_000)));
+			// One replica has not reported, but no hash and no failure can reach three any more.
 			assert_eq!(status(job), JobStatus::Failed(JobFailure::NoQuorum));
 			for node in &nodes {
 				assert_eq!(MockRegistry::in_flight(*node), 0);
 			}
-			assert!(Compute::pending_work(nodes[3]).is_empty());
+			assert!(Compute::pending_work(nodes[4]).is_empty());
 			assert!(MockRegistry::reports().is_empty());
 		});
 	}

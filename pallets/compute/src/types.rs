@@ -509,15 +509,21 @@ impl<T: Config> Job<T> {
 		if let Some((hash, _)) = hashes.iter().find(|(_, count)| *count >= quorum) {
 			return Verdict::Agreed(*hash);
 		}
+		if let Some((kind, _)) = failures.iter().find(|(_, count)| *count >= quorum) {
+			return Verdict::Failed(JobFailure::Reported(*kind));
+		}
 		let pending = self.replication.saturating_sub(attested);
-		let best = hashes.iter().map(|(_, count)| *count).max().unwrap_or(0);
-		if best.saturating_add(pending) >= quorum {
+		// Some outcome, a hash or a failure kind, can still reach the quorum.
+		let most = hashes
+			.iter()
+			.map(|(_, count)| *count)
+			.chain(failures.iter().map(|(_, count)| *count))
+			.max()
+			.unwrap_or(0);
+		if most.saturating_add(pending) >= quorum {
 			return Verdict::Undecided;
 		}
-		match failures.iter().find(|(_, count)| *count >= quorum) {
-			Some((kind, _)) => Verdict::Failed(JobFailure::Reported(*kind)),
-			None => Verdict::Failed(JobFailure::NoQuorum),
-		}
+		Verdict::Failed(JobFailure::NoQuorum)
 	}
 
 	/// The job as the runtime API reports it.
