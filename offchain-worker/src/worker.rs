@@ -187,7 +187,10 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 		let assignment = (item.job, item.attempt);
 		tokio::spawn(async move {
 			let outcome = match jobs.acquire_owned().await {
-				Ok(_permit) => executor.execute(node, &item, best).await,
+				Ok(_permit) => {
+					log::info!(target: "ocos-worker", "job {} (attempt {}) running", item.job, item.attempt);
+					executor.execute(node, &item, best).await
+				},
 				Err(_) => Attempt::Delay("the worker is shutting down".into()),
 			};
 			let outcome = match outcome {

@@ -98,6 +98,38 @@ async fn a_looping_shader_is_killed_at_the_wall_time_and_the_next_kernel_runs() 
 	assert_eq!(run.executed.output, expected);
 }
 
+#[test]
+fn a_child_left_alone_by_its_worker_ends_itself_at_its_lifetime() {
+	use codec::Encode;
+	use ocos_offchain_worker::gpu::protocol::ChildRequest;
+	use std::{io::Write, process::{Command, Stdio}};
+
+	// As after a worker crash: nobody kills this child, however long its kernel loops.
+	let looping = "
+		@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+		@compute @workgroup_size(1) fn main() {
+			var x: u32 = 1u;
+			loop { x = x * 3u + 1u; if (x == 0u && out[0] == 7u) { break; } }
+			out[0] = x;
+		}";
+	let request =
+		ChildRequest { kernel: kernel(looping, vec![], 4), memory_limit: 4 << 30, lifetime_millis: 3_000 };
+	let mut child = Command::new(env!("CARGO_BIN_EXE_ocos-gpu-exec"))
+		.stdin(Stdio::piped())
+		.stdout(Stdio::null())
+		.stderr(Stdio::piped())
+		.spawn()
+		.expect("the GPU process starts");
+	let mut stdin = child.stdin.take().expect("piped stdin");
+	stdin.write_all(&request.encode()).expect("the request is sent");
+	drop(stdin);
+	let started = Instant::now();
+	let output = child.wait_with_output().expect("the GPU process ends");
+	assert!(!output.status.success(), "the loop cannot have finished");
+	assert!(String::from_utf8_lossy(&output.stderr).contains("lifetime"), "{output:?}");
+	assert!(started.elapsed() < Duration::from_secs(30), "ended late: {:?}", started.elapsed());
+}
+
 #[tokio::test]
 async fn a_kernel_larger_than_the_memory_limit_fails_without_harming_the_worker() {
 	let sandbox = Sandbox::new(SandboxConfig {

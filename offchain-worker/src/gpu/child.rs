@@ -7,7 +7,7 @@ use std::{
 	borrow::Cow,
 	io::{Read, Write},
 	sync::{mpsc, Arc},
-	time::Instant,
+	time::{Duration, Instant},
 };
 
 use codec::{Decode, Encode};
@@ -29,6 +29,13 @@ pub fn run_child() -> Result<(), String> {
 		.map_err(|error| format!("gpu-exec: cannot read the request: {error}"))?;
 	let request = ChildRequest::decode(&mut &input[..])
 		.map_err(|error| format!("gpu-exec: malformed request: {error}"))?;
+	let lifetime = Duration::from_millis(request.lifetime_millis);
+	// A worker that crashed cannot kill this process at the wall time, so it ends itself.
+	std::thread::spawn(move || {
+		std::thread::sleep(lifetime);
+		eprintln!("gpu-exec: lifetime of {lifetime:?} over; aborting");
+		std::process::abort();
+	});
 	let report = execute(request);
 	let mut stdout = std::io::stdout().lock();
 	stdout

@@ -26,6 +26,9 @@ pub struct ChildRequest {
 	pub kernel: Kernel,
 	/// Most bytes of private writable memory (`RLIMIT_DATA`) the child may map.
 	pub memory_limit: u64,
+	/// Milliseconds after which the child ends itself, so that a kernel cannot outlive a
+	/// worker that crashed before it could kill the child.
+	pub lifetime_millis: u64,
 }
 
 /// A kernel's output and how long the GPU took.

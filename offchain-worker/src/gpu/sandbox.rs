@@ -10,6 +10,9 @@ use tokio::{io::AsyncWriteExt, process::Command};
 
 use super::protocol::{ChildReport, ChildRequest, Executed, Failure, Kernel};
 
+/// How long past the wall time a child whose worker is gone may live.
+const CHILD_GRACE: Duration = Duration::from_secs(2);
+
 /// How to start the GPU child process and what it may use.
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
@@ -52,7 +55,15 @@ impl Sandbox {
 	/// (`Timeout`); a child that dies reports `OutOfMemory` when it ran out of memory and
 	/// `ExecutionError` otherwise, with the end of its stderr as the message.
 	pub async fn run(&self, kernel: Kernel) -> Result<Run, Failure> {
-		let request = ChildRequest { kernel, memory_limit: self.config.memory_limit }.encode();
+		// The worker kills the child at the wall time; the child's own deadline, a little
+		// later, only matters when the worker is gone.
+		let lifetime = self.config.wall_time.saturating_add(CHILD_GRACE);
+		let request = ChildRequest {
+			kernel,
+			memory_limit: self.config.memory_limit,
+			lifetime_millis: u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX),
+		}
+		.encode();
 		let started = std::time::Instant::now();
 		let mut child = Command::new(&self.config.program)
 			.args(&self.config.args)
