@@ -16,7 +16,6 @@ use std::{
 	fs::OpenOptions,
 	future::Future,
 	io::Cursor,
-	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::Duration,
@@ -95,14 +94,10 @@ pub struct IpfsPorts {
 }
 
 impl IpfsPorts {
-	/// Two distinct ports that were free a moment ago (both bound at once, then released).
+	/// Two distinct free ports (see [`crate::ports`]).
 	fn free() -> Result<Self> {
-		let listeners = (0..2)
-			.map(|_| TcpListener::bind("127.0.0.1:0"))
-			.collect::<std::io::Result<Vec<_>>>()
-			.context("reserving free ports")?;
-		let port = |i: usize| listeners[i].local_addr().map(|a| a.port());
-		Ok(Self { api: port(0)?, gateway: port(1)? })
+		let ports = crate::ports::free(2)?;
+		Ok(Self { api: ports[0], gateway: ports[1] })
 	}
 }
 

@@ -29,6 +29,7 @@
 //! - [`dao`]: pass a DAO proposal by votes of development accounts.
 //! - [`compute`]: submit GPU jobs and follow them to their end.
 //! - [`ipfs`]: real js-ipfs daemons (Kubo RPC API) for the workers and the tests.
+//! - [`ports`]: listening ports outside the ephemeral range, safe to reuse on restart.
 //! - [`polkadot_js`]: run the `@polkadot/api` scenarios under `tests/polkadot-js/`.
 
 pub mod compute;
@@ -37,6 +38,7 @@ pub mod ipfs;
 pub mod network;
 pub mod node;
 pub mod polkadot_js;
+pub mod ports;
 pub mod rpc;
 pub mod tx;
 pub mod wait;

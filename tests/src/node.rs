@@ -3,7 +3,6 @@
 use std::{
 	ffi::{OsStr, OsString},
 	fs::OpenOptions,
-	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Output, Stdio},
 	time::Duration,
@@ -117,14 +116,10 @@ pub struct Ports {
 }
 
 impl Ports {
-	/// Three distinct ports that were free a moment ago (all bound at once, then released).
+	/// Three distinct free ports (see [`crate::ports`]).
 	fn free() -> Result<Self> {
-		let listeners = (0..3)
-			.map(|_| TcpListener::bind("127.0.0.1:0"))
-			.collect::<std::io::Result<Vec<_>>>()
-			.context("reserving free ports")?;
-		let port = |i: usize| listeners[i].local_addr().map(|a| a.port());
-		Ok(Self { p2p: port(0)?, rpc: port(1)?, prometheus: port(2)? })
+		let ports = crate::ports::free(3)?;
+		Ok(Self { p2p: ports[0], rpc: ports[1], prometheus: ports[2] })
 	}
 }
 
@@ -336,6 +331,27 @@ impl Node {
 				format!("--- cannot read node `{}` log {}: {e} ---", self.name, path.display())
 			}
 		}
+	}
+
+	/// Waits until the node's log has a line containing `needle`.
+	pub async fn wait_log(&self, needle: &str, timeout: Duration) -> Result<()> {
+		let path = self.base_path.join(LOG_FILE);
+		crate::wait::until(
+			&format!("`{needle}` in the log of node `{}`", self.name),
+			timeout,
+			Duration::from_millis(200),
+			|| {
+				let path = path.clone();
+				async move {
+					let text = String::from_utf8_lossy(&std::fs::read(&path)?).into_owned();
+					Ok(match text.contains(needle) {
+						true => crate::wait::Check::Done(()),
+						false => crate::wait::Check::Pending(format!("{} log bytes", text.len())),
+					})
+				}
+			},
+		)
+		.await
 	}
 
 	/// Stops the node gracefully (SIGTERM, then SIGKILL after 20 s) and hands back its base

@@ -1,0 +1,259 @@
+//! GPU jobs end to end: a real `local` network whose nodes run `--worker` (wgpu on this
+//! machine's Vulkan driver, lavapipe on CPU-only machines) next to real js-ipfs daemons, one
+//! per worker. Customers submit signed `compute.submitJob` extrinsics; workers run the jobs,
+//! pin the outputs and attest; the runtime settles by quorum.
+
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+use ocos_e2e::{
+	compute::{self, matmul_spec},
+	ipfs::IpfsDaemon,
+	start_network, until, wait_best, ChainInfo, Check, Node, NodeBuilder, Rpc,
+};
+use ocos_offchain_worker::kernels::matmul_u32_case;
+use ocos_primitives::NodeId;
+use ocos_runtime::{RuntimeEvent, UNIT};
+use pallet_compute::{JobStatusInfo, OutcomeInfo};
+use sp_crypto_hashing::blake2_256;
+use sp_keyring::Sr25519Keyring;
+
+/// Iterations of the job that runs while its worker is killed: long enough (seconds on
+/// lavapipe) to be killed mid-run, short enough for the 20 s job time limit.
+const CRASH_LOOP: u32 = 100_000_000;
+
+/// Upper bound for a job to end (a few blocks of 6 s, plus lavapipe's compile time).
+const JOB_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// A `local` network of Alice and Bob (validators), each running a worker with its own IPFS
+/// daemon, plus Charlie's worker when `charlie` gives its extra flags. The genesis registers
+/// the three development provider nodes (0: Alice's, 1: Bob's, 2: Charlie's).
+struct Network {
+	nodes: Vec<Node>,
+	daemons: Vec<IpfsDaemon>,
+}
+
+impl Network {
+	async fn start(charlie: Option<&[&str]>) -> Result<Self> {
+		let mut daemons = vec![IpfsDaemon::start().await?, IpfsDaemon::start().await?];
+		let mut builders = vec![
+			worker(NodeBuilder::new().chain("local").authority("alice"), &daemons[0]),
+			worker(NodeBuilder::new().chain("local").authority("bob"), &daemons[1]),
+		];
+		if let Some(flags) = charlie {
+			daemons.push(IpfsDaemon::start().await?);
+			let mut builder = worker(NodeBuilder::new().chain("local").arg("--charlie"), &daemons[2]);
+			for flag in flags {
+				builder = builder.arg(flag);
+			}
+			builders.push(builder);
+		}
+		let nodes = start_network(builders).await?;
+		Ok(Self { nodes, daemons })
+	}
+
+	async fn rpc(&self) -> Result<Rpc> {
+		self.nodes[0].rpc().await
+	}
+
+	/// Adds `data` to every daemon (they run offline, so each needs its own copy).
+	async fn add_everywhere(&self, data: &[u8]) -> Result<String> {
+		let mut cids = Vec::new();
+		for daemon in &self.daemons {
+			cids.push(daemon.add(data).await?);
+		}
+		ensure!(cids.windows(2).all(|pair| pair[0] == pair[1]), "CIDs differ: {cids:?}");
+		cids.pop().context("no daemon")
+	}
+
+	/// Each node's latest worker, warning and error lines, for failure messages.
+	fn logs(&self) -> String {
+		self.nodes
+			.iter()
+			.map(|node| {
+				let tail = node.log_tail(2_000);
+				let lines: Vec<&str> = tail
+					.lines()
+					.filter(|line| ["job ", "worker", "IPFS", "WARN", "ERROR"].iter().any(|mark| line.contains(mark)))
+					.collect();
+				format!("--- {}\n{}", node.name(), lines[lines.len().saturating_sub(40)..].join("\n"))
+			})
+			.collect::<Vec<_>>()
+			.join("\n")
+	}
+}
+
+fn worker(builder: NodeBuilder, daemon: &IpfsDaemon) -> NodeBuilder {
+	builder.arg("--worker").arg("--ipfs-api").arg(daemon.api_url()).arg("--worker-job-timeout").arg("20")
+}
+
+/// Waits until the genesis nodes without a worker have gone offline (so they are not
+/// assigned) and the workers' heartbeats are in: past the 8-block heartbeat timeout.
+async fn settle_liveness(rpc: &Rpc) -> Result<()> {
+	wait_best(rpc, 10, Duration::from_secs(120)).await.map(|_| ())
+}
+
+#[tokio::test]
+async fn a_dishonest_worker_is_outvoted_and_penalised() -> Result<()> {
+	let mut network = Network::start(Some(&["--worker-fault", "corrupt-output"])).await?;
+	let rpc = network.rpc().await?;
+	let chain = ChainInfo::fetch(&rpc).await?;
+	settle_liveness(&rpc).await?;
+
+	let n = 16;
+	let (inputs, expected) = matmul_u32_case(n);
+	let mut cids = Vec::new();
+	for input in &inputs {
+		cids.push(network.add_everywhere(input).await?);
+	}
+	// The honest workers' daemons are down at first, so Charlie's wrong result is in before
+	// the honest majority forms (else the job could complete without it).
+	network.daemons[0].stop().await?;
+	network.daemons[1].stop().await?;
+	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Dave, matmul_spec(n, &cids, 30)?, 3, 10 * UNIT)
+		.await?;
+	until("Charlie's attestation", JOB_TIMEOUT, Duration::from_secs(1), || async {
+		let job = compute::job(&rpc, id).await?.context("job")?;
+		let charlie = job.replicas.iter().find(|replica| replica.node == 2).context("node 2 assigned")?;
+		Ok(match charlie.outcome {
+			Some(_) => Check::Done(()),
+			None => Check::Pending(format!("{job:?}")),
+		})
+	})
+	.await
+	.with_context(|| network.logs())?;
+	network.daemons[0].restart().await?;
+	network.daemons[1].restart().await?;
+	let job = compute::wait_ended(&rpc, id, JOB_TIMEOUT).await.with_context(|| network.logs())?;
+	let JobStatusInfo::Completed { output_hash, .. } = &job.status else {
+		anyhow::bail!("job {id} did not complete: {job:?}\n{}", network.logs());
+	};
+	ensure!(*output_hash == blake2_256(&expected), "the honest majority's hash won");
+
+	// Charlie's node (2) attested another hash; the chain reported the mismatch.
+	let charlie = job.replicas.iter().find(|replica| replica.node == 2).context("node 2 assigned")?;
+	ensure!(
+		matches!(&charlie.outcome, Some(OutcomeInfo::Completed { output_hash: hash, .. }) if hash != output_hash),
+		"Charlie's attestation: {charlie:?}"
+	);
+	let mut mismatch = false;
+	let best = rpc.best_number().await?;
+	for number in job.submitted_at..=best {
+		let hash = rpc.block_hash(number).await?.context("block hash")?;
+		mismatch |= rpc.events(hash).await?.iter().any(|record| {
+			matches!(record.event, RuntimeEvent::Compute(pallet_compute::Event::ResultMismatch { job, node: 2 }) if job == id)
+		});
+	}
+	ensure!(mismatch, "no ResultMismatch event for node 2");
+	let honest = reputation(&rpc, 0).await?;
+	let dishonest = reputation(&rpc, 2).await?;
+	ensure!(dishonest < honest, "Charlie's reputation {dishonest:?} is not below Alice's {honest:?}");
+	Ok(())
+}
+
+/// A node's reputation at the best block.
+async fn reputation(rpc: &Rpc, node: NodeId) -> Result<sp_runtime::Perbill> {
+	let info: Option<pallet_node_registry::NodeInfo<ocos_e2e::AccountId, u128, u32>> =
+		rpc.runtime_call("NodeRegistryApi_node", &codec::Encode::encode(&node), None).await?;
+	Ok(info.context("the node is not registered")?.reputation)
+}
+
+/// Every `Attested` event of `job` from `from` up to the best block, as (block, node).
+async fn attestations(rpc: &Rpc, job: u64, from: u32) -> Result<Vec<(u32, NodeId)>> {
+	let mut found = Vec::new();
+	for number in from..=rpc.best_number().await? {
+		let hash = rpc.block_hash(number).await?.context("block hash")?;
+		for record in rpc.events(hash).await? {
+			if let RuntimeEvent::Compute(pallet_compute::Event::Attested { job: j, node, .. }) =
+				record.event
+			{
+				if j == job {
+					found.push((number, node));
+				}
+			}
+		}
+	}
+	Ok(found)
+}
+
+#[tokio::test]
+async fn jobs_survive_an_ipfs_outage_and_a_worker_crash() -> Result<()> {
+	let mut network = Network::start(None).await?;
+	let rpc = network.nodes[1].rpc().await?;
+	let chain = ChainInfo::fetch(&rpc).await?;
+	settle_liveness(&rpc).await?;
+	let n = 16;
+	let (inputs, expected) = matmul_u32_case(n);
+	let mut cids = Vec::new();
+	for input in &inputs {
+		cids.push(network.add_everywhere(input).await?);
+	}
+
+	// 5. Both IPFS daemons are down when the job arrives: it waits, blocks go on.
+	for daemon in &mut network.daemons {
+		daemon.stop().await?;
+	}
+	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Dave, matmul_spec(n, &cids, 40)?, 1, 10 * UNIT)
+		.await?;
+	let submitted_at = compute::job(&rpc, id).await?.context("job")?.submitted_at;
+	wait_best(&rpc, submitted_at + 4, Duration::from_secs(60)).await?;
+	let job = compute::job(&rpc, id).await?.context("job")?;
+	ensure!(job.status == JobStatusInfo::Assigned, "the job did not wait for IPFS: {job:?}");
+	ensure!(job.replicas.iter().all(|replica| replica.outcome.is_none()), "attested without input");
+	for daemon in &mut network.daemons {
+		daemon.restart().await?;
+	}
+	let job = compute::wait_ended(&rpc, id, JOB_TIMEOUT).await.with_context(|| network.logs())?;
+	let JobStatusInfo::Completed { output_hash, .. } = &job.status else {
+		anyhow::bail!("job {id} did not complete after the outage: {job:?}\n{}", network.logs());
+	};
+	ensure!(*output_hash == blake2_256(&expected), "wrong result after the outage");
+
+	// 4. A worker killed (SIGKILL) while its job runs, then restarted on the same database
+	// and keystore: one attestation per node, and the job completes (possibly reassigned).
+	let looping_a_while = format!(
+		"
+		@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+		@compute @workgroup_size(1) fn main() {{
+			var x: u32 = 1u;
+			for (var i: u32 = 0u; i < {CRASH_LOOP}u; i = i + 1u) {{ x = x * 1664525u + 1013904223u; }}
+			out[0] = x;
+		}}"
+	);
+	let spec = compute::spec(&looping_a_while, [1, 1, 1], &[], 4, 30)?;
+	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Dave, spec, 1, 10 * UNIT).await?;
+	let job = compute::job(&rpc, id).await?.context("job")?;
+	let assigned = job.replicas.first().context("no replica")?.node;
+	ensure!(assigned < 2, "assigned to node {assigned}, which has no worker");
+	let index = assigned as usize;
+	network.nodes[index]
+		.wait_log(&format!("job {id} (attempt {}) running", job.attempt), JOB_TIMEOUT)
+		.await
+		.with_context(|| network.logs())?;
+	let node = network.nodes.remove(index);
+	let name = node.name().to_owned();
+	let base = node.kill()?;
+	// The survivor keeps producing blocks and answers from here on.
+	let rpc = network.nodes[0].rpc().await?;
+	let bootnode = network.nodes[0].multiaddr().await?;
+	let restarted = worker(
+		NodeBuilder::new().chain("local").authority(&name.to_lowercase()).base_dir(base),
+		&network.daemons[index],
+	)
+	.bootnode(bootnode)
+	.start()
+	.await?;
+	network.nodes.insert(index, restarted);
+	let job = compute::wait_ended(&rpc, id, JOB_TIMEOUT).await.with_context(|| network.logs())?;
+	ensure!(
+		matches!(job.status, JobStatusInfo::Completed { .. }),
+		"job {id} after the crash: {job:?}\n{}",
+		network.logs()
+	);
+	let made = attestations(&rpc, id, job.submitted_at).await?;
+	let mut nodes: Vec<NodeId> = made.iter().map(|(_, node)| *node).collect();
+	nodes.sort();
+	nodes.dedup();
+	ensure!(nodes.len() == made.len(), "a node attested twice: {made:?}");
+	Ok(())
+}
