@@ -4,17 +4,29 @@
 //! - the executor's overhead: wall time of a whole sandboxed run (process start, naga
 //!   validation, device setup, upload, readback) minus the kernel time.
 //!
-//! Run with `benchmarking/gpu.sh` (or `cargo bench -p ocos-offchain-worker --bench gpu`).
-//! Each figure is the median of `RUNS` runs.
+//! Kernels run as the worker runs them: `ocos-node gpu-exec` in a sandbox (or the standalone
+//! `ocos-gpu-exec` named by `OCOS_GPU_EXEC`, e.g. on a GPU machine without the node). Sizes
+//! come from `OCOS_BENCH_SIZES` (default 256,512,1024); each figure is the median of `RUNS`
+//! runs. The smoke run does one run of a 64×64 product.
 
-use std::time::Duration;
+use std::{ffi::OsString, time::Duration};
 
+use ocos_benchmarks::{full_run, median};
 use ocos_offchain_worker::{
 	gpu::{driver, Kernel, Run, Sandbox, SandboxConfig},
 	kernels::{matmul_u32_case, matmul_workgroups, matrix_u32, to_bytes, MATMUL_F32, MATMUL_U32},
 };
 
 const RUNS: usize = 5;
+
+/// How many runs each figure takes.
+fn run_count() -> usize {
+	if full_run() {
+		RUNS
+	} else {
+		1
+	}
+}
 
 fn matmul_kernel(source: &str, n: u32) -> Kernel {
 	let inputs = if source == MATMUL_U32 {
@@ -35,14 +47,9 @@ fn matmul_kernel(source: &str, n: u32) -> Kernel {
 	}
 }
 
-fn median(mut values: Vec<u64>) -> u64 {
-	values.sort_unstable();
-	values[values.len() / 2]
-}
-
 async fn runs(sandbox: &Sandbox, kernel: &Kernel) -> Vec<Run> {
 	let mut runs = Vec::new();
-	for _ in 0..RUNS {
+	for _ in 0..run_count() {
 		match sandbox.run(kernel.clone()).await {
 			Ok(run) => runs.push(run),
 			Err(failure) => panic!("benchmark kernel failed: {failure}"),
@@ -53,12 +60,16 @@ async fn runs(sandbox: &Sandbox, kernel: &Kernel) -> Vec<Run> {
 
 #[tokio::main]
 async fn main() {
-	let program = std::env::var_os("OCOS_GPU_EXEC")
-		.map(Into::into)
-		.unwrap_or_else(|| env!("CARGO_BIN_EXE_ocos-gpu-exec").into());
+	let (program, args) = match std::env::var_os("OCOS_GPU_EXEC") {
+		Some(program) => (program.into(), vec![]),
+		None => match ocos_e2e::node::binary() {
+			Ok(node) => (node, vec![OsString::from("gpu-exec")]),
+			Err(error) => panic!("{error:#}"),
+		},
+	};
 	let sandbox = Sandbox::new(SandboxConfig {
 		program,
-		args: vec![],
+		args,
 		wall_time: Duration::from_secs(600),
 		memory_limit: 8 << 30,
 	});
@@ -69,10 +80,11 @@ async fn main() {
 	println!("adapter: {adapter}");
 	println!("| kernel | n | kernel time (median) | GFLOP/s |");
 	println!("|---|---|---|---|");
-	let sizes: Vec<u32> = std::env::var("OCOS_BENCH_SIZES")
-		.ok()
-		.map(|sizes| sizes.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-		.unwrap_or_else(|| vec![256, 512, 1024]);
+	let sizes: Vec<u32> = match std::env::var("OCOS_BENCH_SIZES") {
+		Ok(sizes) => sizes.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+		Err(_) if full_run() => vec![256, 512, 1024],
+		Err(_) => vec![64],
+	};
 	for (name, source) in [("matmul u32", MATMUL_U32), ("matmul f32", MATMUL_F32)] {
 		for &n in &sizes {
 			let kernel = matmul_kernel(source, n);
