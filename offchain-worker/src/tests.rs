@@ -283,6 +283,15 @@ async fn heartbeats_when_the_registry_takes_one() {
 	assert_eq!(heartbeats().len(), 1);
 	worker.on_block(25).await.expect("served");
 	assert_eq!(heartbeats().len(), 2);
+
+	// Included: the registry takes the next one three blocks later, and gets it then, well
+	// before `resubmit_after` blocks.
+	setup.chain.workers.lock().expect("lock").values_mut().for_each(|info| info.next_heartbeat = 28);
+	worker.on_block(27).await.expect("served");
+	assert_eq!(heartbeats().len(), 2);
+	worker.on_block(28).await.expect("served");
+	assert_eq!(heartbeats().len(), 3);
+	assert_eq!(heartbeats()[2].0, Heartbeat { node: NODE, block_number: 28 });
 }
 
 #[tokio::test]

@@ -142,14 +142,18 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 		Ok(None)
 	}
 
-	/// Sends a heartbeat once the registry takes one, and again if it was not included.
+	/// Sends a heartbeat as soon as the registry takes the next one (every heartbeat period),
+	/// and the same one again if it was not included within `resubmit_after` blocks.
 	async fn heartbeat(
 		&self,
 		signer: &Signer,
 		info: &WorkerInfo<BlockNumber>,
 		best: BlockNumber,
 	) -> Result<(), ChainError> {
-		let due = best >= info.next_heartbeat && self.due(lock(&self.state).heartbeat_at, best);
+		// A heartbeat sent before the registry's next one is due was included (the registry
+		// moved on); one sent since is still waiting for inclusion.
+		let waiting = lock(&self.state).heartbeat_at.filter(|at| *at >= info.next_heartbeat);
+		let due = best >= info.next_heartbeat && self.due(waiting, best);
 		if !due {
 			return Ok(());
 		}
