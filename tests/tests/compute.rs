@@ -14,7 +14,7 @@ use ocos_e2e::{
 use ocos_offchain_worker::kernels::matmul_u32_case;
 use ocos_primitives::NodeId;
 use ocos_runtime::{RuntimeEvent, UNIT};
-use pallet_compute::{JobStatusInfo, OutcomeInfo};
+use pallet_compute::{FailureKind, JobFailure, JobStatusInfo, OutcomeInfo, Payment};
 use sp_crypto_hashing::blake2_256;
 use sp_keyring::Sr25519Keyring;
 
@@ -87,10 +87,105 @@ fn worker(builder: NodeBuilder, daemon: &IpfsDaemon) -> NodeBuilder {
 	builder.arg("--worker").arg("--ipfs-api").arg(daemon.api_url()).arg("--worker-job-timeout").arg("20")
 }
 
+/// Free balance of `who`.
+async fn free(rpc: &Rpc, who: Sr25519Keyring) -> Result<u128> {
+	Ok(rpc.account(&who.to_account_id(), None).await?.data.free)
+}
+
 /// Waits until the genesis nodes without a worker have gone offline (so they are not
 /// assigned) and the workers' heartbeats are in: past the 8-block heartbeat timeout.
 async fn settle_liveness(rpc: &Rpc) -> Result<()> {
 	wait_best(rpc, 10, Duration::from_secs(120)).await.map(|_| ())
+}
+
+#[tokio::test]
+async fn two_workers_run_a_replicated_matmul_and_are_paid() -> Result<()> {
+	let network = Network::start(None).await?;
+	let rpc = network.rpc().await?;
+	let chain = ChainInfo::fetch(&rpc).await?;
+	settle_liveness(&rpc).await?;
+
+	// 1. An integer matmul, replicated on both workers.
+	let n = 64;
+	let (inputs, expected) = matmul_u32_case(n);
+	let mut cids = Vec::new();
+	for input in &inputs {
+		cids.push(network.add_everywhere(input).await?);
+	}
+	let charlie_before = free(&rpc, Sr25519Keyring::Charlie).await?;
+	let (alice_before, bob_before) =
+		(free(&rpc, Sr25519Keyring::Alice).await?, free(&rpc, Sr25519Keyring::Bob).await?);
+	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Charlie, matmul_spec(n, &cids, 20)?, 2, 10 * UNIT)
+		.await?;
+	let job = compute::wait_ended(&rpc, id, JOB_TIMEOUT).await.with_context(|| network.logs())?;
+
+	let JobStatusInfo::Completed { output_cid, output_hash, gpu_millis, payment } = &job.status else {
+		anyhow::bail!("job {id} did not complete: {job:?}\n{}", network.logs());
+	};
+	let mut nodes: Vec<NodeId> = job.replicas.iter().map(|replica| replica.node).collect();
+	nodes.sort();
+	ensure!(nodes == vec![0, 1], "assigned to {nodes:?}, not Alice's and Bob's nodes");
+	for replica in &job.replicas {
+		let Some(OutcomeInfo::Completed { output_hash: hash, .. }) = &replica.outcome else {
+			anyhow::bail!("replica {} did not attest a result: {replica:?}", replica.node);
+		};
+		ensure!(hash == output_hash, "replica {} attested another hash", replica.node);
+	}
+	ensure!(*output_hash == blake2_256(&expected), "the quorum hash is not the CPU reference's");
+	let output_cid = String::from_utf8(output_cid.clone())?;
+	for daemon in &network.daemons {
+		ensure!(daemon.cat(&output_cid).await? == expected, "output on IPFS differs from the CPU reference");
+		ensure!(daemon.pins().await?.contains(&output_cid), "the output is not pinned");
+	}
+	let Payment::Settled { charged, .. } = payment else { anyhow::bail!("not settled: {payment:?}") };
+	ensure!(*gpu_millis >= 1 && *charged > 0, "nothing metered: {gpu_millis} ms, {charged} charged");
+
+	// The customer paid (charge and transaction fee); both providers were paid.
+	ensure!(free(&rpc, Sr25519Keyring::Charlie).await? <= charlie_before - charged);
+	ensure!(free(&rpc, Sr25519Keyring::Alice).await? > alice_before, "Alice was not paid");
+	ensure!(free(&rpc, Sr25519Keyring::Bob).await? > bob_before, "Bob was not paid");
+
+	// 3. An invalid shader and a looping one: typed failures, refunds, blocks go on.
+	let invalid = compute::spec("@compute fn main( {", [1, 1, 1], &[], 4, 20)?;
+	let before = free(&rpc, Sr25519Keyring::Dave).await?;
+	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Dave, invalid, 2, 10 * UNIT)
+		.await
+		.with_context(|| network.logs())?;
+	let job = compute::wait_ended(&rpc, id, JOB_TIMEOUT).await?;
+	ensure!(
+		job.status == JobStatusInfo::Failed(JobFailure::Reported(FailureKind::InvalidShader)),
+		"invalid shader: {job:?}\n{}",
+		network.logs()
+	);
+	let looping = "
+		@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+		@compute @workgroup_size(1) fn main() {
+			var x: u32 = 1u;
+			loop { x = x * 3u + 1u; if (x == 0u && out[0] == 7u) { break; } }
+			out[0] = x;
+		}";
+	let id = compute::submit(
+		&rpc,
+		&chain,
+		Sr25519Keyring::Dave,
+		compute::spec(looping, [1, 1, 1], &[], 4, 20)?,
+		2,
+		10 * UNIT,
+	)
+	.await
+	.with_context(|| network.logs())?;
+	let job = compute::wait_ended(&rpc, id, JOB_TIMEOUT).await?;
+	ensure!(
+		job.status == JobStatusInfo::Failed(JobFailure::Reported(FailureKind::Timeout)),
+		"looping shader: {job:?}\n{}",
+		network.logs()
+	);
+	// Both budgets came back: Dave paid only the two transaction fees.
+	let spent = before - free(&rpc, Sr25519Keyring::Dave).await?;
+	ensure!(spent < UNIT, "Dave lost {spent} for two failed jobs");
+	let best = rpc.best_number().await?;
+	wait_best(&rpc, best + 2, Duration::from_secs(60)).await?;
+	Ok(())
 }
 
 #[tokio::test]
