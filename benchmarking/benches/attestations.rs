@@ -5,8 +5,8 @@
 //! through `Executive::apply_extrinsic` until `CheckWeight` refuses the next one
 //! (`ExhaustsResources`). Beforehand, `NODES` verified GPU nodes are registered and enough
 //! jobs submitted that the block cannot take all their attestations. The attestations come
-//! job by job, so with replication r every r-th one completes a quorum and settles its job
-//! (billing, payouts, reputation) in the same block.
+//! job by job, from the first q = r / 2 + 1 replicas of each, so every q-th one completes a
+//! quorum and settles its job (billing, payouts, reputation) in the same block.
 //!
 //! Prints, per replication: attestations included, jobs settled, the normal-class weight
 //! they used, and the native time the runtime took to apply them. The smoke run (`cargo
@@ -33,13 +33,13 @@ use sp_runtime::{
 
 /// Registered GPU nodes: room for 16 open assignments each, more than a block can attest.
 const NODES: u32 = 400;
-/// Attestations prepared per block, whatever the replication: more than fit.
+/// Attestations prepared, whatever the replication: more than a block takes.
 const ATTESTATIONS: u32 = 6_000;
 /// Jobs whose deadline may fall in one block (the runtime's `MaxJobsPerBlock`).
 const JOBS_PER_DEADLINE_BLOCK: u32 = 32;
 
 fn main() {
-	let replications: &[u32] = if full_run() { &[1, 2] } else { &[1] };
+	let replications: &[u32] = if full_run() { &[1, 2, 3] } else { &[1] };
 	let weights = <Runtime as frame_system::Config>::BlockWeights::get();
 	let limit = weights.get(DispatchClass::Normal).max_total.unwrap_or(weights.max_block);
 	println!("normal-class block limit: {:.3} s of ref time", limit.ref_time() as f64 / 1e12);
@@ -203,14 +203,16 @@ fn submit_jobs(replication: u32) -> BTreeMap<JobId, Vec<NodeId>> {
 		.collect()
 }
 
-/// Every assigned node's signed attestation of the same result, job by job.
+/// Signed attestations of the same result, job by job, from as many of its replicas as
+/// complete its quorum (the pool refuses later ones as stale once the job has completed).
 fn attestations(
 	jobs: &BTreeMap<JobId, Vec<NodeId>>,
 	workers: &BTreeMap<NodeId, sr25519::Pair>,
 ) -> Vec<(JobId, NodeId, UncheckedExtrinsic)> {
 	let mut extrinsics = Vec::new();
 	for (&job, nodes) in jobs {
-		for &node in nodes {
+		let quorum = pallet_compute::quorum(u32::try_from(nodes.len()).unwrap_or(u32::MAX));
+		for &node in nodes.iter().take(usize::try_from(quorum).unwrap_or(usize::MAX)) {
 			let worker = workers.get(&node).unwrap_or_else(|| panic!("node {node} has a worker"));
 			let attestation = Attestation::<Runtime> {
 				job,
