@@ -18,9 +18,9 @@ use frame_support::{dispatch::DispatchClass, traits::fungible::Mutate};
 use ocos_benchmarks::full_run;
 use ocos_primitives::{GpuClass, NodeId};
 use ocos_runtime::{
-	genesis_config_presets::get_preset, AccountId, Balances,
-	Compute, Executive, Header, NodeRegistry, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeGenesisConfig, RuntimeOrigin, System, UncheckedExtrinsic, UNIT,
+	genesis_config_presets::get_preset, AccountId, Balances, Compute, Executive, Header,
+	NodeRegistry, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
+	UncheckedExtrinsic, UNIT,
 };
 use pallet_compute::{Attestation, Determinism, JobId, JobSpec, Outcome, ShaderSource, Workgroups};
 use pallet_node_registry::{Capabilities, GpuSpec};
@@ -43,7 +43,9 @@ fn main() {
 	let weights = <Runtime as frame_system::Config>::BlockWeights::get();
 	let limit = weights.get(DispatchClass::Normal).max_total.unwrap_or(weights.max_block);
 	println!("normal-class block limit: {:.3} s of ref time", limit.ref_time() as f64 / 1e12);
-	println!("| replication | attestations in the block | jobs settled | weight used | native time |");
+	println!(
+		"| replication | attestations in the block | jobs settled | weight used | native time |"
+	);
 	println!("|---|---|---|---|---|");
 	for &replication in replications {
 		let filled = fill_a_block(replication);
@@ -90,7 +92,9 @@ fn fill_a_block(replication: u32) -> Filled {
 		for (job, node, extrinsic) in extrinsics {
 			match Executive::apply_extrinsic(extrinsic) {
 				Ok(Ok(())) => attestations += 1,
-				Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => break,
+				Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => {
+					break
+				}
 				other => panic!("attestation of job {job} by node {node}: {other:?}"),
 			}
 		}
@@ -98,7 +102,10 @@ fn fill_a_block(replication: u32) -> Filled {
 		let settled = System::events()
 			.iter()
 			.filter(|record| {
-				matches!(record.event, RuntimeEvent::Compute(pallet_compute::Event::JobCompleted { .. }))
+				matches!(
+					record.event,
+					RuntimeEvent::Compute(pallet_compute::Event::JobCompleted { .. })
+				)
 			})
 			.count();
 		assert!(
@@ -226,7 +233,8 @@ fn attestations(
 				},
 			};
 			let signature = worker.sign(&attestation.signing_payload());
-			let call = RuntimeCall::Compute(pallet_compute::Call::attest { attestation, signature });
+			let call =
+				RuntimeCall::Compute(pallet_compute::Call::attest { attestation, signature });
 			extrinsics.push((job, node, UncheckedExtrinsic::new_bare(call)));
 		}
 	}

@@ -33,7 +33,10 @@ fn matmul_kernel(source: &str, n: u32) -> Kernel {
 		matmul_u32_case(n).0
 	} else {
 		let floats = |seed| -> Vec<u8> {
-			matrix_u32(n, seed).iter().flat_map(|x| ((*x % 1000) as f32 / 1000.0).to_le_bytes()).collect()
+			matrix_u32(n, seed)
+				.iter()
+				.flat_map(|x| ((*x % 1000) as f32 / 1000.0).to_le_bytes())
+				.collect()
 		};
 		vec![to_bytes(&[n]), floats(1), floats(2)]
 	};

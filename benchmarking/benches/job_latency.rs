@@ -80,14 +80,14 @@ async fn main() -> Result<()> {
 
 /// The block whose events complete job `id`, searched from `from` to the best block.
 async fn completed_at(rpc: &Rpc, id: JobId, from: BlockNumber) -> Result<BlockNumber> {
-	for number in from..=rpc.best_number().await? {
-		let hash = rpc.block_hash(number).await?.context("block hash")?;
-		let completed = rpc.events(hash).await?.iter().any(|record| {
-			matches!(record.event, RuntimeEvent::Compute(pallet_compute::Event::JobCompleted { job, .. }) if job == id)
-		});
-		if completed {
-			return Ok(number);
-		}
-	}
-	bail!("no JobCompleted event for job {id}")
+	let events = rpc.events_in(from, rpc.best_number().await?).await?;
+	events
+		.iter()
+		.find_map(|(number, record)| match record.event {
+			RuntimeEvent::Compute(pallet_compute::Event::JobCompleted { job, .. }) if job == id => {
+				Some(*number)
+			}
+			_ => None,
+		})
+		.with_context(|| format!("no JobCompleted event for job {id}"))
 }

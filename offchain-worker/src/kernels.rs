@@ -1,10 +1,20 @@
 //! Reference kernels: the integer and f32 matrix products used by the tests, the end-to-end
-//! scenarios and the GPU benchmarks, with their inputs and CPU references.
+//! scenarios and the GPU benchmarks, with their inputs and CPU references, and a kernel that
+//! never ends.
 
 /// `C = A × B` for n×n u32 matrices, wrapping (bit-exact on every GPU).
 pub const MATMUL_U32: &str = include_str!("../kernels/matmul_u32.wgsl");
 /// `C = A × B` for n×n f32 matrices.
 pub const MATMUL_F32: &str = include_str!("../kernels/matmul_f32.wgsl");
+/// A kernel that never ends: its loop's exit needs `out[0] == 7`, and the zeroed output
+/// never is. For time-limit tests.
+pub const ENDLESS: &str = "
+	@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+	@compute @workgroup_size(1) fn main() {
+		var x: u32 = 1u;
+		loop { x = x * 3u + 1u; if (x == 0u && out[0] == 7u) { break; } }
+		out[0] = x;
+	}";
 /// Side of the square workgroup of both kernels.
 pub const MATMUL_WORKGROUP: u32 = 8;
 
@@ -31,9 +41,8 @@ pub fn matmul_u32(n: u32, a: &[u32], b: &[u32]) -> Vec<u32> {
 	let mut c = vec![0u32; n.saturating_mul(n)];
 	for row in 0..n {
 		for col in 0..n {
-			c[row * n + col] = (0..n).fold(0u32, |sum, k| {
-				sum.wrapping_add(a[row * n + k].wrapping_mul(b[k * n + col]))
-			});
+			c[row * n + col] = (0..n)
+				.fold(0u32, |sum, k| sum.wrapping_add(a[row * n + k].wrapping_mul(b[k * n + col])));
 		}
 	}
 	c

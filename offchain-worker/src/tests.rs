@@ -105,7 +105,11 @@ impl Execute for FakeExecutor {
 }
 
 fn completed(byte: u8) -> OutcomeInfo {
-	OutcomeInfo::Completed { output_cid: b"QmOutput".to_vec(), output_hash: [byte; 32], gpu_millis: 12 }
+	OutcomeInfo::Completed {
+		output_cid: b"QmOutput".to_vec(),
+		output_hash: [byte; 32],
+		gpu_millis: 12,
+	}
 }
 
 fn item(job: u64, deadline: BlockNumber) -> WorkItem {
@@ -138,18 +142,22 @@ impl Setup {
 	/// holding it.
 	fn new(next_heartbeat: BlockNumber) -> Self {
 		let keystore: KeystorePtr = Arc::new(MemoryKeystore::new());
-		let public = keystore
-			.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker"))
-			.expect("a key");
+		let public =
+			keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker")).expect("a key");
 		let chain = Arc::new(FakeChain::default());
-		chain.workers.lock().expect("lock").insert(
-			public.0,
-			WorkerInfo { node: NODE, next_heartbeat, retiring: false },
-		);
+		chain
+			.workers
+			.lock()
+			.expect("lock")
+			.insert(public.0, WorkerInfo { node: NODE, next_heartbeat, retiring: false });
 		Self { chain, keystore, public, journal: tempfile::tempdir().expect("a directory") }
 	}
 
-	fn worker(&self, executor: Arc<FakeExecutor>, concurrency: usize) -> Worker<FakeChain, FakeExecutor> {
+	fn worker(
+		&self,
+		executor: Arc<FakeExecutor>,
+		concurrency: usize,
+	) -> Worker<FakeChain, FakeExecutor> {
 		let journal = Journal::open(self.journal.path().join("journal")).expect("a journal");
 		let config = WorkerConfig { concurrency, resubmit_after: 5 };
 		Worker::new(self.chain.clone(), executor, self.keystore.clone(), journal, config)
@@ -286,7 +294,13 @@ async fn heartbeats_when_the_registry_takes_one() {
 
 	// Included: the registry takes the next one three blocks later, and gets it then, well
 	// before `resubmit_after` blocks.
-	setup.chain.workers.lock().expect("lock").values_mut().for_each(|info| info.next_heartbeat = 28);
+	setup
+		.chain
+		.workers
+		.lock()
+		.expect("lock")
+		.values_mut()
+		.for_each(|info| info.next_heartbeat = 28);
 	worker.on_block(27).await.expect("served");
 	assert_eq!(heartbeats().len(), 2);
 	worker.on_block(28).await.expect("served");

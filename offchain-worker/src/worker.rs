@@ -106,7 +106,8 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 		lock(&self.journal).prune(best).map_err(|error| ChainError(error.to_string()))?;
 
 		let work = self.chain.pending_work(info.node).await?;
-		let pending: HashSet<Assignment> = work.iter().map(|item| (item.job, item.attempt)).collect();
+		let pending: HashSet<Assignment> =
+			work.iter().map(|item| (item.job, item.attempt)).collect();
 		lock(&self.state).submitted_at.retain(|assignment, _| pending.contains(assignment));
 		for item in work {
 			let assignment = (item.job, item.attempt);
@@ -164,7 +165,12 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 	}
 
 	/// Submits a journaled attestation again if it has not been included for a while.
-	async fn resubmit(&self, assignment: Assignment, attestation: SignedAttestation, best: BlockNumber) {
+	async fn resubmit(
+		&self,
+		assignment: Assignment,
+		attestation: SignedAttestation,
+		best: BlockNumber,
+	) {
 		let submitted_at = lock(&self.state).submitted_at.get(&assignment).copied();
 		if !self.due(submitted_at, best) {
 			return;
@@ -194,7 +200,7 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 				Ok(_permit) => {
 					log::info!(target: "ocos-worker", "job {} (attempt {}) running", item.job, item.attempt);
 					executor.execute(node, &item, best).await
-				},
+				}
 				Err(_) => Attempt::Delay("the worker is shutting down".into()),
 			};
 			let outcome = match outcome {
@@ -203,7 +209,7 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 					log::info!(target: "ocos-worker", "job {} waits: {reason}", item.job);
 					lock(&state).running.remove(&assignment);
 					return;
-				},
+				}
 			};
 			let attestation = match signer.sign(&signing_payload(item.job, node, &outcome)) {
 				Ok(signature) => SignedAttestation { job: item.job, node, outcome, signature },
@@ -211,7 +217,7 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 					log::warn!(target: "ocos-worker", "job {}: {error}", item.job);
 					lock(&state).running.remove(&assignment);
 					return;
-				},
+				}
 			};
 			let entry = Entry { attestation: attestation.clone(), deadline: item.deadline };
 			let recorded = lock(&journal).record(assignment, entry);
@@ -224,7 +230,7 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 					log::error!(target: "ocos-worker", "job {}: {error}", item.job);
 					lock(&state).running.remove(&assignment);
 					return;
-				},
+				}
 			};
 			{
 				let mut state = lock(&state);
@@ -233,7 +239,9 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 			}
 			match chain.submit_attestation(attestation).await {
 				Ok(()) => log::info!(target: "ocos-worker", "job {} attested", item.job),
-				Err(error) => log::warn!(target: "ocos-worker", "job {}: submitting: {error}", item.job),
+				Err(error) => {
+					log::warn!(target: "ocos-worker", "job {}: submitting: {error}", item.job)
+				}
 			}
 		});
 	}

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use ocos_offchain_worker::{
 	gpu::{driver, Kernel, Sandbox, SandboxConfig},
-	kernels::{matmul_u32_case, matmul_workgroups, to_bytes, MATMUL_U32},
+	kernels::{matmul_u32_case, matmul_workgroups, to_bytes, ENDLESS, MATMUL_U32},
 };
 use pallet_compute::FailureKind;
 
@@ -33,8 +33,10 @@ fn kernel(source: &str, inputs: Vec<Vec<u8>>, output_size: u64) -> Kernel {
 fn matmul(n: u32) -> (Kernel, Vec<u8>) {
 	let (inputs, expected) = matmul_u32_case(n);
 	let groups = matmul_workgroups(n);
-	let kernel =
-		Kernel { workgroups: [groups, groups, 1], ..kernel(MATMUL_U32, inputs, u64::from(n * n * 4)) };
+	let kernel = Kernel {
+		workgroups: [groups, groups, 1],
+		..kernel(MATMUL_U32, inputs, u64::from(n * n * 4))
+	};
 	(kernel, expected)
 }
 
@@ -58,9 +60,9 @@ async fn an_odd_sized_output_is_returned_at_its_exact_size() {
 
 #[tokio::test]
 async fn the_driver_runs_long_loops_exactly() {
-	let adapter = driver::check(&sandbox(WALL_TIME)).await.expect(
-		"this machine's Vulkan driver must not truncate loops (run scripts/setup.sh)",
-	);
+	let adapter = driver::check(&sandbox(WALL_TIME))
+		.await
+		.expect("this machine's Vulkan driver must not truncate loops (run scripts/setup.sh)");
 	assert!(!adapter.is_empty());
 }
 
@@ -102,18 +104,17 @@ async fn a_looping_shader_is_killed_at_the_wall_time_and_the_next_kernel_runs() 
 fn a_child_left_alone_by_its_worker_ends_itself_at_its_lifetime() {
 	use codec::Encode;
 	use ocos_offchain_worker::gpu::protocol::ChildRequest;
-	use std::{io::Write, process::{Command, Stdio}};
+	use std::{
+		io::Write,
+		process::{Command, Stdio},
+	};
 
 	// As after a worker crash: nobody kills this child, however long its kernel loops.
-	let looping = "
-		@group(0) @binding(0) var<storage, read_write> out: array<u32>;
-		@compute @workgroup_size(1) fn main() {
-			var x: u32 = 1u;
-			loop { x = x * 3u + 1u; if (x == 0u && out[0] == 7u) { break; } }
-			out[0] = x;
-		}";
-	let request =
-		ChildRequest { kernel: kernel(looping, vec![], 4), memory_limit: 4 << 30, lifetime_millis: 3_000 };
+	let request = ChildRequest {
+		kernel: kernel(ENDLESS, vec![], 4),
+		memory_limit: 4 << 30,
+		lifetime_millis: 3_000,
+	};
 	let mut child = Command::new(env!("CARGO_BIN_EXE_ocos-gpu-exec"))
 		.stdin(Stdio::piped())
 		.stdout(Stdio::null())

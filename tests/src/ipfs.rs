@@ -274,21 +274,7 @@ impl IpfsDaemon {
 	/// The last `lines` lines of the daemon's log, with a heading naming the file; for failure
 	/// messages, so it never fails itself.
 	pub fn log_tail(&self, lines: usize) -> String {
-		let path = self.repo.path().join(LOG_FILE);
-		match std::fs::read(&path) {
-			Ok(bytes) => {
-				let text = String::from_utf8_lossy(&bytes);
-				let all: Vec<&str> = text.lines().collect();
-				let tail = &all[all.len().saturating_sub(lines)..];
-				format!(
-					"--- last {} lines of IPFS daemon log {} ---\n{}",
-					tail.len(),
-					path.display(),
-					tail.join("\n")
-				)
-			}
-			Err(e) => format!("--- cannot read IPFS daemon log {}: {e} ---", path.display()),
-		}
+		crate::node::file_tail(&self.repo.path().join(LOG_FILE), "IPFS daemon", lines)
 	}
 
 	/// Spawns `jsipfs daemon` on the repository, appending its output to the log (so a restart

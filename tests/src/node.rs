@@ -104,6 +104,25 @@ impl From<PathBuf> for BaseDir {
 	}
 }
 
+/// The last `lines` lines of the log file at `path`, headed by what wrote it (`what`) and the
+/// path; an explanation instead if it cannot be read.
+pub(crate) fn file_tail(path: &Path, what: &str, lines: usize) -> String {
+	match std::fs::read(path) {
+		Ok(bytes) => {
+			let text = String::from_utf8_lossy(&bytes);
+			let all: Vec<&str> = text.lines().collect();
+			let tail = &all[all.len().saturating_sub(lines)..];
+			format!(
+				"--- last {} lines of {what} log {} ---\n{}",
+				tail.len(),
+				path.display(),
+				tail.join("\n")
+			)
+		}
+		Err(e) => format!("--- cannot read {what} log {}: {e} ---", path.display()),
+	}
+}
+
 /// Ports a node listens on, all on 127.0.0.1.
 #[derive(Debug, Clone, Copy)]
 pub struct Ports {
@@ -313,24 +332,7 @@ impl Node {
 	/// The last `lines` lines of the node's log, with a heading naming the node and file; for
 	/// failure messages, so it never fails itself.
 	pub fn log_tail(&self, lines: usize) -> String {
-		let path = self.base_path.join(LOG_FILE);
-		match std::fs::read(&path) {
-			Ok(bytes) => {
-				let text = String::from_utf8_lossy(&bytes);
-				let all: Vec<&str> = text.lines().collect();
-				let tail = &all[all.len().saturating_sub(lines)..];
-				format!(
-					"--- last {} lines of node `{}` log {} ---\n{}",
-					tail.len(),
-					self.name,
-					path.display(),
-					tail.join("\n")
-				)
-			}
-			Err(e) => {
-				format!("--- cannot read node `{}` log {}: {e} ---", self.name, path.display())
-			}
-		}
+		file_tail(&self.base_path.join(LOG_FILE), &format!("node `{}`", self.name), lines)
 	}
 
 	/// Waits until the node's log has a line containing `needle`.

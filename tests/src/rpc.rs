@@ -241,6 +241,17 @@ impl Rpc {
 		}
 	}
 
+	/// Events deposited in blocks `from..=to` of the best chain, each with its block number.
+	pub async fn events_in(&self, from: u32, to: u32) -> Result<Vec<(u32, EventRecord)>> {
+		let mut found = Vec::new();
+		for number in from..=to {
+			let hash =
+				self.block_hash(number).await?.with_context(|| format!("no block #{number}"))?;
+			found.extend(self.events(hash).await?.into_iter().map(|record| (number, record)));
+		}
+		Ok(found)
+	}
+
 	/// Calls runtime API `method` (e.g. `"BillingApi_estimate_cost"`) with SCALE-encoded `args`
 	/// at block `at` (best block if `None`) and decodes the answer as `R`.
 	pub async fn runtime_call<R: Decode>(

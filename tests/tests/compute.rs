@@ -11,7 +11,7 @@ use ocos_e2e::{
 	ipfs::IpfsDaemon,
 	start_network, until, wait_best, ChainInfo, Check, Node, NodeBuilder, Rpc,
 };
-use ocos_offchain_worker::kernels::matmul_u32_case;
+use ocos_offchain_worker::kernels::{matmul_u32_case, ENDLESS};
 use ocos_primitives::NodeId;
 use ocos_runtime::{RuntimeEvent, UNIT};
 use pallet_compute::{FailureKind, JobFailure, JobStatusInfo, OutcomeInfo, Payment};
@@ -42,7 +42,8 @@ impl Network {
 		];
 		if let Some(flags) = charlie {
 			daemons.push(IpfsDaemon::start().await?);
-			let mut builder = worker(NodeBuilder::new().chain("local").arg("--charlie"), &daemons[2]);
+			let mut builder =
+				worker(NodeBuilder::new().chain("local").arg("--charlie"), &daemons[2]);
 			for flag in flags {
 				builder = builder.arg(flag);
 			}
@@ -66,6 +67,16 @@ impl Network {
 		cids.pop().context("no daemon")
 	}
 
+	/// The inputs of an n×n integer matmul, added to every daemon, and the CPU reference.
+	async fn matmul_inputs(&self, n: u32) -> Result<(Vec<String>, Vec<u8>)> {
+		let (inputs, expected) = matmul_u32_case(n);
+		let mut cids = Vec::new();
+		for input in &inputs {
+			cids.push(self.add_everywhere(input).await?);
+		}
+		Ok((cids, expected))
+	}
+
 	/// Each node's latest worker, warning and error lines, for failure messages.
 	fn logs(&self) -> String {
 		self.nodes
@@ -74,9 +85,17 @@ impl Network {
 				let tail = node.log_tail(2_000);
 				let lines: Vec<&str> = tail
 					.lines()
-					.filter(|line| ["job ", "worker", "IPFS", "WARN", "ERROR"].iter().any(|mark| line.contains(mark)))
+					.filter(|line| {
+						["job ", "worker", "IPFS", "WARN", "ERROR"]
+							.iter()
+							.any(|mark| line.contains(mark))
+					})
 					.collect();
-				format!("--- {}\n{}", node.name(), lines[lines.len().saturating_sub(40)..].join("\n"))
+				format!(
+					"--- {}\n{}",
+					node.name(),
+					lines[lines.len().saturating_sub(40)..].join("\n")
+				)
 			})
 			.collect::<Vec<_>>()
 			.join("\n")
@@ -84,7 +103,12 @@ impl Network {
 }
 
 fn worker(builder: NodeBuilder, daemon: &IpfsDaemon) -> NodeBuilder {
-	builder.arg("--worker").arg("--ipfs-api").arg(daemon.api_url()).arg("--worker-job-timeout").arg("20")
+	builder
+		.arg("--worker")
+		.arg("--ipfs-api")
+		.arg(daemon.api_url())
+		.arg("--worker-job-timeout")
+		.arg("20")
 }
 
 /// Free balance of `who`.
@@ -107,19 +131,23 @@ async fn two_workers_run_a_replicated_matmul_and_are_paid() -> Result<()> {
 
 	// 1. An integer matmul, replicated on both workers.
 	let n = 64;
-	let (inputs, expected) = matmul_u32_case(n);
-	let mut cids = Vec::new();
-	for input in &inputs {
-		cids.push(network.add_everywhere(input).await?);
-	}
+	let (cids, expected) = network.matmul_inputs(n).await?;
 	let charlie_before = free(&rpc, Sr25519Keyring::Charlie).await?;
 	let (alice_before, bob_before) =
 		(free(&rpc, Sr25519Keyring::Alice).await?, free(&rpc, Sr25519Keyring::Bob).await?);
-	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Charlie, matmul_spec(n, &cids, 20)?, 2, 10 * UNIT)
-		.await?;
+	let id = compute::submit(
+		&rpc,
+		&chain,
+		Sr25519Keyring::Charlie,
+		matmul_spec(n, &cids, 20)?,
+		2,
+		10 * UNIT,
+	)
+	.await?;
 	let job = compute::wait_ended(&rpc, id, JOB_TIMEOUT).await.with_context(|| network.logs())?;
 
-	let JobStatusInfo::Completed { output_cid, output_hash, gpu_millis, payment } = &job.status else {
+	let JobStatusInfo::Completed { output_cid, output_hash, gpu_millis, payment } = &job.status
+	else {
 		anyhow::bail!("job {id} did not complete: {job:?}\n{}", network.logs());
 	};
 	let mut nodes: Vec<NodeId> = job.replicas.iter().map(|replica| replica.node).collect();
@@ -134,11 +162,19 @@ async fn two_workers_run_a_replicated_matmul_and_are_paid() -> Result<()> {
 	ensure!(*output_hash == blake2_256(&expected), "the quorum hash is not the CPU reference's");
 	let output_cid = String::from_utf8(output_cid.clone())?;
 	for daemon in &network.daemons {
-		ensure!(daemon.cat(&output_cid).await? == expected, "output on IPFS differs from the CPU reference");
+		ensure!(
+			daemon.cat(&output_cid).await? == expected,
+			"output on IPFS differs from the CPU reference"
+		);
 		ensure!(daemon.pins().await?.contains(&output_cid), "the output is not pinned");
 	}
-	let Payment::Settled { charged, .. } = payment else { anyhow::bail!("not settled: {payment:?}") };
-	ensure!(*gpu_millis >= 1 && *charged > 0, "nothing metered: {gpu_millis} ms, {charged} charged");
+	let Payment::Settled { charged, .. } = payment else {
+		anyhow::bail!("not settled: {payment:?}")
+	};
+	ensure!(
+		*gpu_millis >= 1 && *charged > 0,
+		"nothing metered: {gpu_millis} ms, {charged} charged"
+	);
 
 	// The customer paid (charge and transaction fee); both providers were paid.
 	ensure!(free(&rpc, Sr25519Keyring::Charlie).await? <= charlie_before - charged);
@@ -157,18 +193,11 @@ async fn two_workers_run_a_replicated_matmul_and_are_paid() -> Result<()> {
 		"invalid shader: {job:?}\n{}",
 		network.logs()
 	);
-	let looping = "
-		@group(0) @binding(0) var<storage, read_write> out: array<u32>;
-		@compute @workgroup_size(1) fn main() {
-			var x: u32 = 1u;
-			loop { x = x * 3u + 1u; if (x == 0u && out[0] == 7u) { break; } }
-			out[0] = x;
-		}";
 	let id = compute::submit(
 		&rpc,
 		&chain,
 		Sr25519Keyring::Dave,
-		compute::spec(looping, [1, 1, 1], &[], 4, 20)?,
+		compute::spec(ENDLESS, [1, 1, 1], &[], 4, 20)?,
 		2,
 		10 * UNIT,
 	)
@@ -196,20 +225,24 @@ async fn a_dishonest_worker_is_outvoted_and_penalised() -> Result<()> {
 	settle_liveness(&rpc).await?;
 
 	let n = 16;
-	let (inputs, expected) = matmul_u32_case(n);
-	let mut cids = Vec::new();
-	for input in &inputs {
-		cids.push(network.add_everywhere(input).await?);
-	}
+	let (cids, expected) = network.matmul_inputs(n).await?;
 	// The honest workers' daemons are down at first, so Charlie's wrong result is in before
 	// the honest majority forms (else the job could complete without it).
 	network.daemons[0].stop().await?;
 	network.daemons[1].stop().await?;
-	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Dave, matmul_spec(n, &cids, 30)?, 3, 10 * UNIT)
-		.await?;
+	let id = compute::submit(
+		&rpc,
+		&chain,
+		Sr25519Keyring::Dave,
+		matmul_spec(n, &cids, 30)?,
+		3,
+		10 * UNIT,
+	)
+	.await?;
 	until("Charlie's attestation", JOB_TIMEOUT, Duration::from_secs(1), || async {
 		let job = compute::job(&rpc, id).await?.context("job")?;
-		let charlie = job.replicas.iter().find(|replica| replica.node == 2).context("node 2 assigned")?;
+		let charlie =
+			job.replicas.iter().find(|replica| replica.node == 2).context("node 2 assigned")?;
 		Ok(match charlie.outcome {
 			Some(_) => Check::Done(()),
 			None => Check::Pending(format!("{job:?}")),
@@ -226,23 +259,23 @@ async fn a_dishonest_worker_is_outvoted_and_penalised() -> Result<()> {
 	ensure!(*output_hash == blake2_256(&expected), "the honest majority's hash won");
 
 	// Charlie's node (2) attested another hash; the chain reported the mismatch.
-	let charlie = job.replicas.iter().find(|replica| replica.node == 2).context("node 2 assigned")?;
+	let charlie =
+		job.replicas.iter().find(|replica| replica.node == 2).context("node 2 assigned")?;
 	ensure!(
 		matches!(&charlie.outcome, Some(OutcomeInfo::Completed { output_hash: hash, .. }) if hash != output_hash),
 		"Charlie's attestation: {charlie:?}"
 	);
-	let mut mismatch = false;
-	let best = rpc.best_number().await?;
-	for number in job.submitted_at..=best {
-		let hash = rpc.block_hash(number).await?.context("block hash")?;
-		mismatch |= rpc.events(hash).await?.iter().any(|record| {
-			matches!(record.event, RuntimeEvent::Compute(pallet_compute::Event::ResultMismatch { job, node: 2 }) if job == id)
-		});
-	}
+	let events = rpc.events_in(job.submitted_at, rpc.best_number().await?).await?;
+	let mismatch = events.iter().any(|(_, record)| {
+		matches!(record.event, RuntimeEvent::Compute(pallet_compute::Event::ResultMismatch { job, node: 2 }) if job == id)
+	});
 	ensure!(mismatch, "no ResultMismatch event for node 2");
 	let honest = reputation(&rpc, 0).await?;
 	let dishonest = reputation(&rpc, 2).await?;
-	ensure!(dishonest < honest, "Charlie's reputation {dishonest:?} is not below Alice's {honest:?}");
+	ensure!(
+		dishonest < honest,
+		"Charlie's reputation {dishonest:?} is not below Alice's {honest:?}"
+	);
 	Ok(())
 }
 
@@ -255,20 +288,18 @@ async fn reputation(rpc: &Rpc, node: NodeId) -> Result<sp_runtime::Perbill> {
 
 /// Every `Attested` event of `job` from `from` up to the best block, as (block, node).
 async fn attestations(rpc: &Rpc, job: u64, from: u32) -> Result<Vec<(u32, NodeId)>> {
-	let mut found = Vec::new();
-	for number in from..=rpc.best_number().await? {
-		let hash = rpc.block_hash(number).await?.context("block hash")?;
-		for record in rpc.events(hash).await? {
-			if let RuntimeEvent::Compute(pallet_compute::Event::Attested { job: j, node, .. }) =
-				record.event
+	let events = rpc.events_in(from, rpc.best_number().await?).await?;
+	Ok(events
+		.into_iter()
+		.filter_map(|(number, record)| match record.event {
+			RuntimeEvent::Compute(pallet_compute::Event::Attested { job: j, node, .. })
+				if j == job =>
 			{
-				if j == job {
-					found.push((number, node));
-				}
+				Some((number, node))
 			}
-		}
-	}
-	Ok(found)
+			_ => None,
+		})
+		.collect())
 }
 
 #[tokio::test]
@@ -278,18 +309,21 @@ async fn jobs_survive_an_ipfs_outage_and_a_worker_crash() -> Result<()> {
 	let chain = ChainInfo::fetch(&rpc).await?;
 	settle_liveness(&rpc).await?;
 	let n = 16;
-	let (inputs, expected) = matmul_u32_case(n);
-	let mut cids = Vec::new();
-	for input in &inputs {
-		cids.push(network.add_everywhere(input).await?);
-	}
+	let (cids, expected) = network.matmul_inputs(n).await?;
 
 	// 5. Both IPFS daemons are down when the job arrives: it waits, blocks go on.
 	for daemon in &mut network.daemons {
 		daemon.stop().await?;
 	}
-	let id = compute::submit(&rpc, &chain, Sr25519Keyring::Dave, matmul_spec(n, &cids, 40)?, 1, 10 * UNIT)
-		.await?;
+	let id = compute::submit(
+		&rpc,
+		&chain,
+		Sr25519Keyring::Dave,
+		matmul_spec(n, &cids, 40)?,
+		1,
+		10 * UNIT,
+	)
+	.await?;
 	let submitted_at = compute::job(&rpc, id).await?.context("job")?.submitted_at;
 	wait_best(&rpc, submitted_at + 4, Duration::from_secs(60)).await?;
 	let job = compute::job(&rpc, id).await?.context("job")?;

@@ -56,13 +56,15 @@ fn execute(request: ChildRequest) -> ChildReport {
 	let kernel = request.kernel;
 	let module = match validate::check(&kernel.source, &kernel.entry_point, kernel.inputs.len()) {
 		Ok(module) => module,
-		Err(message) => return ChildReport::Failed(Failure::new(FailureKind::InvalidShader, message)),
+		Err(message) => {
+			return ChildReport::Failed(Failure::new(FailureKind::InvalidShader, message))
+		}
 	};
 	let gpu = match Gpu::open() {
 		Ok(gpu) => gpu,
 		Err(message) => {
 			return ChildReport::Failed(Failure::new(FailureKind::ExecutionError, message))
-		},
+		}
 	};
 	match gpu.run(module, &kernel) {
 		Ok(executed) => ChildReport::Done { executed, adapter: gpu.adapter },
@@ -191,10 +193,8 @@ impl Gpu {
 
 		let started = Instant::now();
 		let submission = self.queue.submit([encoder.finish()]);
-		let finished = device.poll(wgpu::PollType::Wait {
-			submission_index: Some(submission),
-			timeout: None,
-		});
+		let finished =
+			device.poll(wgpu::PollType::Wait { submission_index: Some(submission), timeout: None });
 		let kernel_nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
 		if let Some(error) = block_on(validation.pop()) {
 			return Err(Failure::new(FailureKind::ExecutionError, error.to_string()));
@@ -228,11 +228,14 @@ impl Gpu {
 			.chain(core::iter::once(kernel.output_size))
 			.max()
 			.unwrap_or(0);
-		let bindable = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size);
+		let bindable =
+			u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size);
 		if buffer_size(largest) > bindable {
 			return Err(Failure::new(
 				FailureKind::OutOfMemory,
-				format!("a {largest}-byte buffer is needed; this GPU binds at most {bindable} bytes"),
+				format!(
+					"a {largest}-byte buffer is needed; this GPU binds at most {bindable} bytes"
+				),
 			));
 		}
 		Ok(())

@@ -105,7 +105,9 @@ impl Sandbox {
 			return Err(died(output.status, &stderr));
 		}
 		match ChildReport::decode(&mut &output.stdout[..]) {
-			Ok(ChildReport::Done { executed, adapter }) => Ok(Run { executed, adapter, wall_nanos }),
+			Ok(ChildReport::Done { executed, adapter }) => {
+				Ok(Run { executed, adapter, wall_nanos })
+			}
 			Ok(ChildReport::Failed(failure)) => Err(failure),
 			Err(error) => Err(Failure::new(
 				FailureKind::ExecutionError,

@@ -42,7 +42,9 @@ pub fn check(source: &str, entry_point: &str, inputs: usize) -> Result<naga::Mod
 			return Err(format!("{at} is an input and must be declared var<storage, read>"));
 		}
 		if binding.binding == output && !access.contains(StorageAccess::STORE) {
-			return Err(format!("{at} is the output and must be declared var<storage, read_write>"));
+			return Err(format!(
+				"{at} is the output and must be declared var<storage, read_write>"
+			));
 		}
 	}
 	Ok(module)
@@ -95,7 +97,8 @@ mod tests {
 
 	#[test]
 	fn requires_read_only_inputs_and_a_writable_output() {
-		let writable_input = DOUBLE.replace("var<storage, read> input", "var<storage, read_write> input");
+		let writable_input =
+			DOUBLE.replace("var<storage, read> input", "var<storage, read_write> input");
 		assert!(check(&writable_input, "main", 1).unwrap_err().contains("is an input"));
 		let read_only_output = "
 			@group(0) @binding(0) var<storage, read> output: array<u32>;
