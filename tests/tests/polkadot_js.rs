@@ -1,12 +1,14 @@
 //! Token holders govern the chain from Polkadot.js: each test starts a real local network and
 //! runs one `@polkadot/api` scenario of `tests/polkadot-js/` against it (price change by vote,
-//! runtime upgrade, validator addition, bad input).
+//! runtime upgrade, validator addition, bad input); developers submit a GPU job and read its
+//! result.
 
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ocos_e2e::{
-	polkadot_js, start_local_network, wait_finalized, Node, NodeBuilder, LOG_TAIL_LINES,
+	ipfs::IpfsDaemon, polkadot_js, start_local_network, start_network, wait_best, wait_finalized,
+	Node, NodeBuilder, LOG_TAIL_LINES,
 };
 
 /// A scenario's limit: a vote and an enactment take about ten 6 s blocks, a validator change up
@@ -68,4 +70,24 @@ async fn token_holders_add_a_validator() -> Result<()> {
 async fn bad_dao_input_fails_cleanly() -> Result<()> {
 	let nodes = local_network().await?;
 	run(&nodes, "bad-input.test.mjs", Vec::new()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn developers_submit_a_gpu_job_and_read_its_result() -> Result<()> {
+	// Alice's node runs the worker of her genesis GPU node next to a real IPFS daemon; Bob's
+	// genesis node has no worker and goes offline, so the job goes to Alice's.
+	let daemon = IpfsDaemon::start().await?;
+	let nodes = start_network([
+		NodeBuilder::new()
+			.chain("local")
+			.authority("alice")
+			.arg("--worker")
+			.arg("--ipfs-api")
+			.arg(daemon.api_url()),
+		NodeBuilder::new().chain("local").authority("bob"),
+	])
+	.await?;
+	// Past the 8-block heartbeat timeout: only nodes with a worker are live.
+	wait_best(&nodes[0].rpc().await?, 10, Duration::from_secs(120)).await?;
+	run(&nodes, "compute-job.test.mjs", vec![("OCOS_IPFS_API", daemon.api_url())]).await
 }

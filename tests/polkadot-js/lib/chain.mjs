@@ -10,10 +10,32 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 /** 1 OCOS in plancks (12 decimals). */
 export const UNIT = 10n ** 12n;
 
+/**
+ * The node's `ocos_job` RPC method, declared for `api.rpc.ocos` (apps declare custom RPC this way;
+ * the runtime APIs need no declaration, `api.call` reads them from the metadata).
+ */
+export const OCOS_RPC = {
+  ocos: {
+    job: {
+      description: 'A compute job: status, result and replicas, or null',
+      params: [
+        { name: 'job', type: 'u64' },
+        { name: 'at', type: 'BlockHash', isOptional: true },
+      ],
+      type: 'Json',
+    },
+  },
+};
+
 /** Connects to the node at `url` (default: `OCOS_WS`, set by the Rust harness). */
 export async function connect(url = process.env.OCOS_WS) {
   if (!url) throw new Error('OCOS_WS is not set: run these scenarios through `cargo test`');
-  return ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true, throwOnConnect: true });
+  return ApiPromise.create({
+    provider: new WsProvider(url),
+    rpc: OCOS_RPC,
+    noInitWarn: true,
+    throwOnConnect: true,
+  });
 }
 
 /** The well-known development accounts (sr25519), by lower-case name, in `api`'s address format. */
