@@ -750,21 +750,11 @@ impl<T: Config> Pallet<T> {
 	/// wrapping around to the lowest ids; and where the next window starts (after the last
 	/// node of a full window, from the start otherwise).
 	fn candidate_window() -> (Vec<NodeId>, Option<NodeId>) {
-		let limit = T::MaxCandidates::get();
-		let max = usize::try_from(limit).unwrap_or(usize::MAX);
-		let cursor = CandidateCursor::<T>::get();
-		let mut window = T::Registry::active_nodes(ResourceKind::Gpu, cursor, limit);
-		window.truncate(max);
-		if let Some(cursor) = cursor {
-			let room = limit.saturating_sub(u32::try_from(window.len()).unwrap_or(u32::MAX));
-			if room > 0 {
-				let wrapped = T::Registry::active_nodes(ResourceKind::Gpu, None, room);
-				window.extend(wrapped.into_iter().take_while(|node| *node <= cursor));
-				window.truncate(max);
-			}
-		}
-		let next = if window.len() < max { None } else { window.last().copied() };
-		(window, next)
+		ocos_primitives::candidate_window::<T::AccountId, T::Registry>(
+			ResourceKind::Gpu,
+			CandidateCursor::<T>::get(),
+			T::MaxCandidates::get(),
+		)
 	}
 
 	/// Chooses `count` nodes for `job` of `customer` with a GPU of at least `class`: the

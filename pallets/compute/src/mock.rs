@@ -1,34 +1,29 @@
 //! A test runtime with `frame_system` and the compute pallet. The node registry and billing are
-//! stood in for by [`MockRegistry`] and [`MockBilling`], kept in (unhashed) storage so that a
-//! failing call's storage layer rolls them back like the real pallets; plus helpers to add
-//! nodes, submit jobs and sign attestations.
+//! stood in for by `ocos-pallet-testing`'s [`MockRegistry`] and [`MockBilling`]; plus helpers to
+//! add nodes, submit jobs and sign attestations.
 
 use crate::{
 	self as pallet_compute, Attestation, Determinism, JobId, JobSpec, JobStatus, Jobs, NodeJobs,
 	Outcome, Payment, ShaderSource, Workgroups,
 };
-use codec::{Decode, Encode};
 use frame_support::{
 	assert_ok, derive_impl,
 	dispatch::DispatchResultWithPostInfo,
-	ensure, parameter_types,
-	storage::unhashed,
+	parameter_types,
 	traits::{ConstU32, ConstU64, Get, Hooks},
 	BoundedVec,
 };
-use ocos_primitives::{
-	Billing, GpuClass, NodeId, NodeRegistry, ReputationReason, Resource, ResourceKind, Settlement,
-	Usage, WorkerKey,
-};
+use ocos_primitives::{GpuClass, NodeId, ResourceKind};
+#[cfg(feature = "runtime-benchmarks")]
+use ocos_primitives::{Resource, WorkerKey};
 use sp_core::{sr25519, Pair};
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
-use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill, TokenError};
+use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
-/// Account ids of the test runtime.
-pub type AccountId = u64;
-/// Balances of the test runtime.
-pub type Balance = u64;
+pub use ocos_pallet_testing::{
+	worker, AccountId, Balance, MockBilling, MockNode, MockRegistry, SettleCall,
+};
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -52,7 +47,7 @@ pub const DAVE: AccountId = 4;
 pub const ENDOWMENT: Balance = 1_000_000;
 /// The budget of most test jobs.
 pub const BUDGET: Balance = 10_000;
-/// Price of a GPU-millisecond (every class) unless a test changes [`GpuPrice`].
+/// Price of a GPU-millisecond (every class) unless a test changes it.
 pub const PRICE: Balance = 2;
 /// Owners of the nodes made by [`standard_nodes`] are `OWNER_BASE + i`.
 pub const OWNER_BASE: AccountId = 100;
@@ -76,13 +71,8 @@ pub const MAX_OUTPUT: u64 = 1024;
 /// Pool priority and longest pool life of attestations.
 pub const ATTESTATION_PRIORITY: u64 = 1 << 20;
 pub const ATTESTATION_LONGEVITY: u64 = 5;
-/// Most usage entries the mock billing settles at once.
-pub const MAX_PROVIDERS: usize = 5;
 
 parameter_types! {
-	/// The price of a GPU-millisecond of any class; `None`: unpriced (settlements fail with
-	/// `DispatchError::Unavailable`).
-	pub static GpuPrice: Option<Balance> = Some(PRICE);
 	/// `MaxCandidates`, settable per test.
 	pub static MaxCandidates: u32 = 16;
 }
@@ -111,287 +101,6 @@ impl pallet_compute::Config for Test {
 	type BenchmarkHelper = MockBenchmarkHelper;
 }
 
-/// A node as the mock registry keeps it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
-pub struct MockNode {
-	/// The owner.
-	pub owner: AccountId,
-	/// The worker's public key.
-	pub worker_key: WorkerKey,
-	/// The seed of the worker key pair ([`worker`]); 0 for keystore keys.
-	pub seed: u8,
-	/// The GPU class, if the node has a GPU.
-	pub gpu: Option<GpuClass>,
-	/// Listed by `active_nodes`.
-	pub active: bool,
-	/// Heartbeat recent: `can_serve` requires it.
-	pub live: bool,
-	/// `None`: open access; otherwise the customers admitted besides the owner.
-	pub allow_list: Option<Vec<AccountId>>,
-	/// The reputation score.
-	pub reputation: Perbill,
-	/// Work started and not finished.
-	pub in_flight: u32,
-}
-
-impl MockNode {
-	/// An active, live, open node with a GPU of `class`, the worker key of `seed` and
-	/// `reputation` percent.
-	pub fn gpu(owner: AccountId, seed: u8, class: GpuClass, reputation: u32) -> Self {
-		Self {
-			owner,
-			worker_key: worker_key(seed),
-			seed,
-			gpu: Some(class),
-			active: true,
-			live: true,
-			allow_list: None,
-			reputation: Perbill::from_percent(reputation),
-			in_flight: 0,
-		}
-	}
-}
-
-/// The node registry, stood in for by a table of [`MockNode`]s and a log of reports.
-pub struct MockRegistry;
-
-impl MockRegistry {
-	const COUNT_KEY: &'static [u8] = b"mock-registry/count";
-	const REPORTS_KEY: &'static [u8] = b"mock-registry/reports";
-
-	fn node_key(node: NodeId) -> Vec<u8> {
-		(b"mock-registry/node", node).encode()
-	}
-
-	/// Adds a node with the next id.
-	pub fn add(record: MockNode) -> NodeId {
-		let node = Self::count();
-		unhashed::put(&Self::node_key(node), &record);
-		unhashed::put(Self::COUNT_KEY, &(node + 1));
-		node
-	}
-
-	/// How many nodes were ever added (the next id).
-	pub fn count() -> NodeId {
-		unhashed::get_or_default(Self::COUNT_KEY)
-	}
-
-	/// The node, if it exists.
-	pub fn get(node: NodeId) -> Option<MockNode> {
-		unhashed::get(&Self::node_key(node))
-	}
-
-	/// Changes an existing node.
-	pub fn mutate(node: NodeId, f: impl FnOnce(&mut MockNode)) {
-		let mut record = Self::get(node).expect("the mock node exists");
-		f(&mut record);
-		unhashed::put(&Self::node_key(node), &record);
-	}
-
-	/// Removes a node (as if it retired).
-	pub fn remove(node: NodeId) {
-		unhashed::kill(&Self::node_key(node));
-	}
-
-	/// The reports received, oldest first.
-	pub fn reports() -> Vec<(NodeId, ReputationReason, u128)> {
-		unhashed::get_or_default(Self::REPORTS_KEY)
-	}
-
-	/// The node's work in flight.
-	pub fn in_flight(node: NodeId) -> u32 {
-		Self::get(node).map_or(0, |record| record.in_flight)
-	}
-}
-
-impl NodeRegistry<AccountId> for MockRegistry {
-	fn owner(node: NodeId) -> Option<AccountId> {
-		Self::get(node).map(|record| record.owner)
-	}
-
-	fn worker_key(node: NodeId) -> Option<WorkerKey> {
-		Self::get(node).map(|record| record.worker_key)
-	}
-
-	fn gpu_class(node: NodeId) -> Option<GpuClass> {
-		Self::get(node).and_then(|record| record.gpu)
-	}
-
-	fn storage_capacity(_node: NodeId) -> u64 {
-		0
-	}
-
-	fn can_serve(node: NodeId, customer: &AccountId, kind: ResourceKind) -> bool {
-		Self::get(node).is_some_and(|record| {
-			record.active
-				&& record.live
-				&& kind == ResourceKind::Gpu
-				&& record.gpu.is_some()
-				&& record
-					.allow_list
-					.as_ref()
-					.map_or(true, |list| record.owner == *customer || list.contains(customer))
-		})
-	}
-
-	fn active_nodes(kind: ResourceKind, after: Option<NodeId>, limit: u32) -> Vec<NodeId> {
-		let start = after.map_or(0, |after| after.saturating_add(1));
-		(start..Self::count())
-			.filter(|node| {
-				Self::get(*node).is_some_and(|record| {
-					record.active && kind == ResourceKind::Gpu && record.gpu.is_some()
-				})
-			})
-			.take(limit as usize)
-			.collect()
-	}
-
-	fn reputation(node: NodeId) -> Perbill {
-		Self::get(node).map(|record| record.reputation).unwrap_or_default()
-	}
-
-	fn report(node: NodeId, reason: ReputationReason, value: u128) {
-		let mut reports = Self::reports();
-		reports.push((node, reason, value));
-		unhashed::put(Self::REPORTS_KEY, &reports);
-	}
-
-	fn work_started(node: NodeId) {
-		if let Some(mut record) = Self::get(node) {
-			record.in_flight += 1;
-			unhashed::put(&Self::node_key(node), &record);
-		}
-	}
-
-	fn work_finished(node: NodeId) {
-		if let Some(mut record) = Self::get(node) {
-			record.in_flight =
-				record.in_flight.checked_sub(1).expect("work finished that never started");
-			unhashed::put(&Self::node_key(node), &record);
-		}
-	}
-}
-
-/// One settlement as the mock billing received it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
-pub struct SettleCall {
-	pub customer: AccountId,
-	pub held: Balance,
-	pub resource: Resource,
-	pub usage: Vec<(AccountId, u64)>,
-}
-
-/// Billing, stood in for by free, held and received balances per account: the charge is
-/// `units × price` capped by the held budget, paid pro rata to the providers, without fee or
-/// quota. Every check comes before any write, so a failure changes nothing.
-pub struct MockBilling;
-
-impl MockBilling {
-	const SETTLEMENTS_KEY: &'static [u8] = b"mock-billing/settlements";
-
-	fn free_key(who: AccountId) -> Vec<u8> {
-		(b"mock-billing/free", who).encode()
-	}
-
-	fn held_key(who: AccountId) -> Vec<u8> {
-		(b"mock-billing/held", who).encode()
-	}
-
-	fn paid_key(who: AccountId) -> Vec<u8> {
-		(b"mock-billing/paid", who).encode()
-	}
-
-	/// Free balance.
-	pub fn free(who: AccountId) -> Balance {
-		unhashed::get_or_default(&Self::free_key(who))
-	}
-
-	/// Balance held as budgets.
-	pub fn held(who: AccountId) -> Balance {
-		unhashed::get_or_default(&Self::held_key(who))
-	}
-
-	/// What a provider was paid.
-	pub fn paid(who: AccountId) -> Balance {
-		unhashed::get_or_default(&Self::paid_key(who))
-	}
-
-	/// Sets the free balance.
-	pub fn set_free(who: AccountId, amount: Balance) {
-		unhashed::put(&Self::free_key(who), &amount);
-	}
-
-	/// The settlements made, oldest first.
-	pub fn settlements() -> Vec<SettleCall> {
-		unhashed::get_or_default(Self::SETTLEMENTS_KEY)
-	}
-}
-
-impl Billing<AccountId, Balance> for MockBilling {
-	fn hold_budget(customer: &AccountId, amount: Balance) -> DispatchResult {
-		ensure!(amount > 0, DispatchError::Other("zero budget"));
-		let free = Self::free(*customer)
-			.checked_sub(amount)
-			.ok_or(DispatchError::Token(TokenError::FundsUnavailable))?;
-		unhashed::put(&Self::free_key(*customer), &free);
-		unhashed::put(&Self::held_key(*customer), &(Self::held(*customer) + amount));
-		Ok(())
-	}
-
-	fn settle(
-		customer: &AccountId,
-		held: Balance,
-		resource: Resource,
-		usage: &[Usage<AccountId>],
-	) -> Result<Settlement<Balance>, DispatchError> {
-		// `Unavailable` rather than `Other`: the message of `Other` is not encoded, so it would
-		// not survive the round trip through a stored event.
-		let price = GpuPrice::get().ok_or(DispatchError::Unavailable)?;
-		ensure!(usage.len() <= MAX_PROVIDERS, DispatchError::Other("too many providers"));
-		let on_hold = Self::held(*customer);
-		ensure!(held <= on_hold, DispatchError::Other("insufficient held"));
-		let total = usage
-			.iter()
-			.try_fold(0u64, |sum, entry| sum.checked_add(entry.units))
-			.ok_or(DispatchError::Other("units overflow"))?;
-		let charged = total.saturating_mul(price).min(held);
-		for entry in usage {
-			let pay = (u128::from(charged) * u128::from(entry.units) / u128::from(total.max(1)))
-				as Balance;
-			let key = Self::paid_key(entry.provider);
-			unhashed::put(&key, &(Self::paid(entry.provider) + pay));
-		}
-		let released = held - charged;
-		unhashed::put(&Self::held_key(*customer), &(on_hold - held));
-		unhashed::put(&Self::free_key(*customer), &(Self::free(*customer) + released));
-		let mut settlements = Self::settlements();
-		settlements.push(SettleCall {
-			customer: *customer,
-			held,
-			resource,
-			usage: usage.iter().map(|entry| (entry.provider, entry.units)).collect(),
-		});
-		unhashed::put(Self::SETTLEMENTS_KEY, &settlements);
-		Ok(Settlement { quota_units: 0, charged, fee: 0, released })
-	}
-
-	fn refund(customer: &AccountId, amount: Balance) -> DispatchResult {
-		if amount == 0 {
-			return Ok(());
-		}
-		let held = Self::held(*customer)
-			.checked_sub(amount)
-			.ok_or(DispatchError::Other("insufficient held"))?;
-		unhashed::put(&Self::held_key(*customer), &held);
-		unhashed::put(&Self::free_key(*customer), &(Self::free(*customer) + amount));
-		Ok(())
-	}
-
-	fn estimate(_resource: Resource, units: u64) -> Balance {
-		GpuPrice::get().map_or(0, |price| price.saturating_mul(units))
-	}
-}
-
 /// Nodes, funds and prices for the benchmarks, in the mocks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
@@ -399,17 +108,7 @@ pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId, Balance> for MockBenchmarkHelper {
 	fn register_gpu_node(owner: &AccountId, class: GpuClass, worker_key: WorkerKey) -> NodeId {
-		MockRegistry::add(MockNode {
-			owner: *owner,
-			worker_key,
-			seed: 0,
-			gpu: Some(class),
-			active: true,
-			live: true,
-			allow_list: None,
-			reputation: Perbill::from_percent(50),
-			in_flight: 0,
-		})
+		MockRegistry::add(MockNode { worker_key, seed: 0, ..MockNode::gpu(*owner, 0, class, 50) })
 	}
 
 	fn fund(who: &AccountId, amount: Balance) {
@@ -417,7 +116,7 @@ impl crate::BenchmarkHelper<AccountId, Balance> for MockBenchmarkHelper {
 	}
 
 	fn set_price(_resource: Resource, price: Option<Balance>) {
-		GpuPrice::set(price);
+		set_gpu_price(price);
 	}
 }
 
@@ -429,7 +128,7 @@ pub struct ExtBuilder;
 impl ExtBuilder {
 	/// The externalities, at block 1.
 	pub fn build(self) -> sp_io::TestExternalities {
-		GpuPrice::set(Some(PRICE));
+		set_gpu_price(Some(PRICE));
 		MaxCandidates::set(16);
 		let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
@@ -485,14 +184,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
 }
 
-/// The worker key pair derived from `seed`.
-pub fn worker(seed: u8) -> sr25519::Pair {
-	sr25519::Pair::from_seed(&[seed; 32])
-}
-
-/// The public worker key derived from `seed`.
-pub fn worker_key(seed: u8) -> WorkerKey {
-	worker(seed).public().0
+/// Sets (`Some`) or removes (`None`) the price of a GPU-millisecond of every class; without a
+/// price settlements fail with `DispatchError::Unavailable`.
+pub fn set_gpu_price(price: Option<Balance>) {
+	MockBilling::set_price(ResourceKind::Gpu, price);
 }
 
 /// Adds an active, live, open GPU node; returns its id.

@@ -197,10 +197,8 @@ mod submit {
 			MockRegistry::mutate(private, |node| node.allow_list = Some(vec![CHARLIE]));
 			let busy = gpu_node(OWNER_BASE + 3, 4, GpuClass::Standard, 96);
 			let spare = gpu_node(OWNER_BASE + 4, 5, GpuClass::Standard, 10);
-			let storage_only = MockRegistry::add(MockNode {
-				gpu: None,
-				..MockNode::gpu(OWNER_BASE + 5, 6, GpuClass::Standard, 100)
-			});
+			let storage_only =
+				MockRegistry::add(MockNode::storage(OWNER_BASE + 5, 6, 1 << 20, 100));
 
 			// Bob's jobs fill the best node open to him up to `MaxJobsPerNode`.
 			for i in 0..MAX_JOBS_PER_NODE {
@@ -745,7 +743,7 @@ mod settlement {
 		ExtBuilder::default().build_and_execute(|| {
 			let nodes = standard_nodes(2);
 			let job = submit(ALICE, 2);
-			GpuPrice::set(None);
+			set_gpu_price(None);
 			assert_ok!(attest(job, nodes[0], completed(7, 1_000)));
 			assert_ok!(attest(job, nodes[1], completed(7, 1_000)));
 
@@ -771,7 +769,7 @@ mod settlement {
 				Compute::settle_job(RuntimeOrigin::signed(BOB), job),
 				DispatchError::Unavailable
 			);
-			GpuPrice::set(Some(PRICE));
+			set_gpu_price(Some(PRICE));
 			let info = Compute::settle_job(RuntimeOrigin::signed(BOB), job).unwrap();
 			assert_eq!(info.actual_weight, Some(<() as WeightInfo>::settle_job(2)));
 
@@ -1070,7 +1068,7 @@ mod deadlines {
 		ExtBuilder::default().build_and_execute(|| {
 			standard_nodes(2);
 			let job = submit(ALICE, 1);
-			GpuPrice::set(Some(BUDGET + 1));
+			set_gpu_price(Some(BUDGET + 1));
 			run_to(1 + DEADLINE);
 			assert_eq!(status(job), JobStatus::Failed(JobFailure::Expired));
 		});

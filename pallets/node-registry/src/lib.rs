@@ -147,6 +147,7 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use frame_support::{
 	pallet_prelude::*,
+	storage::with_storage_layer,
 	traits::{
 		fungible::{self, InspectHold, MutateHold},
 		tokens::{Fortitude, Precision, Restriction},
@@ -555,24 +556,7 @@ pub mod pallet {
 			reason: SlashReason,
 		) -> DispatchResult {
 			T::DaoOrigin::ensure_origin(origin)?;
-			let amount = Self::mutate_node(node, |record| {
-				let amount = fraction.mul_floor(record.bond);
-				ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
-				// Best effort: moves at most what is actually held, which is `record.bond`.
-				let slashed = T::Currency::transfer_on_hold(
-					&HoldReason::NodeBond.into(),
-					&record.owner,
-					&T::TreasuryAccount::get(),
-					amount,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
-				)?;
-				// `slashed <= amount <= bond`.
-				record.bond = record.bond.defensive_saturating_sub(slashed);
-				Ok(slashed)
-			})?;
-			Self::deposit_event(Event::NodeSlashed { node, amount, reason });
+			Self::do_slash(node, fraction, reason)?;
 			Ok(())
 		}
 
@@ -1164,6 +1148,35 @@ impl<T: Config> Pallet<T> {
 		meter.consumed()
 	}
 
+	/// Moves `fraction` of the node's bond (rounded down) from the owner's hold to
+	/// `TreasuryAccount`; the DAO's [`slash`](Pallet::slash) and the other pallets' slashes
+	/// (through [`NodeRegistry::slash`]) both come here. Returns the amount moved.
+	pub fn do_slash(
+		node: NodeId,
+		fraction: Perbill,
+		reason: SlashReason,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let amount = Self::mutate_node(node, |record| {
+			let amount = fraction.mul_floor(record.bond);
+			ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
+			// Best effort: moves at most what is actually held, which is `record.bond`.
+			let slashed = T::Currency::transfer_on_hold(
+				&HoldReason::NodeBond.into(),
+				&record.owner,
+				&T::TreasuryAccount::get(),
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+			// `slashed <= amount <= bond`.
+			record.bond = record.bond.defensive_saturating_sub(slashed);
+			Ok(slashed)
+		})?;
+		Self::deposit_event(Event::NodeSlashed { node, amount, reason });
+		Ok(amount)
+	}
+
 	/// The economy's current epoch, counted from the [`Epoch`] anchor.
 	pub fn current_epoch() -> EpochIndex {
 		let now = frame_system::Pallet::<T>::block_number();
@@ -1372,6 +1385,14 @@ impl<T: Config> NodeRegistry<T::AccountId> for Pallet<T> {
 		if let Some(score) = score {
 			Self::deposit_event(Event::ReputationUpdated { node, reason, score });
 		}
+	}
+
+	/// Through [`Pallet::do_slash`], in a storage layer of its own: a slash that fails (unknown
+	/// node, nothing to slash) changes nothing and returns 0.
+	fn slash(node: NodeId, fraction: Perbill, reason: &[u8]) -> u128 {
+		let reason = SlashReason::truncate_from(reason.to_vec());
+		with_storage_layer(|| Self::do_slash(node, fraction, reason))
+			.map_or(0, |amount| amount.unique_saturated_into())
 	}
 
 	fn work_started(node: NodeId) {

@@ -555,6 +555,40 @@ mod dao {
 	}
 
 	#[test]
+	fn other_pallets_slash_through_the_registry_trait() {
+		ExtBuilder::default().build_and_execute(|| {
+			let node = active_node(ALICE, 1);
+			let slash = |node, fraction, reason: &[u8]| {
+				<NodeRegistry as ocos_primitives::NodeRegistry<AccountId>>::slash(
+					node, fraction, reason,
+				)
+			};
+			assert_eq!(slash(node, Perbill::from_percent(10), b"challenge strikes"), 100);
+			assert_eq!(Nodes::<Test>::get(node).unwrap().bond, 900);
+			assert_eq!(Balances::free_balance(TREASURY), 100);
+			System::assert_last_event(
+				Event::NodeSlashed { node, amount: 100, reason: bytes(b"challenge strikes") }
+					.into(),
+			);
+			// Failures return 0 and change nothing.
+			assert_eq!(slash(7, Perbill::one(), b""), 0);
+			assert_eq!(slash(node, Perbill::zero(), b""), 0);
+			assert_eq!(Nodes::<Test>::get(node).unwrap().bond, 900);
+			// A reason longer than the registry keeps is cut to its length.
+			let long = vec![b'x'; crate::MAX_SLASH_REASON_LEN as usize + 10];
+			assert_eq!(slash(node, Perbill::from_percent(10), &long), 90);
+			System::assert_last_event(
+				Event::NodeSlashed {
+					node,
+					amount: 90,
+					reason: bytes(&long[..crate::MAX_SLASH_REASON_LEN as usize]),
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
 	fn slash_errors() {
 		ExtBuilder::default().build_and_execute(|| {
 			let node = active_node(ALICE, 1);
@@ -1624,7 +1658,11 @@ mod queries {
 			let node = active_node(ALICE, 1);
 			assert_eq!(
 				NodeRegistry::worker_info(worker_key(1)),
-				Some(crate::WorkerInfo { node, next_heartbeat: 1 + HEARTBEAT_PERIOD, retiring: false })
+				Some(crate::WorkerInfo {
+					node,
+					next_heartbeat: 1 + HEARTBEAT_PERIOD,
+					retiring: false
+				})
 			);
 			run_to(1 + HEARTBEAT_PERIOD);
 			assert_ok!(heartbeat_now(node, 1));

@@ -232,10 +232,39 @@ pub trait NodeRegistry<AccountId> {
 	/// Records an outcome of the node's work of the given value (in plancks billed), which
 	/// weighs the reputation update.
 	fn report(node: NodeId, reason: ReputationReason, value: u128);
+	/// Moves `fraction` of the node's bond to the treasury for `reason` (at most the
+	/// registry's reason length is kept); returns the amount slashed, 0 for an unknown node or
+	/// an empty bond.
+	fn slash(node: NodeId, fraction: Perbill, reason: &[u8]) -> u128;
 	/// A unit of work was assigned to the node (it cannot finish retiring meanwhile).
 	fn work_started(node: NodeId);
 	/// A unit of work assigned to the node ended (settled, failed or reassigned).
 	fn work_finished(node: NodeId);
+}
+
+/// A window of at most `limit` active nodes able to serve `kind`, in ascending id order,
+/// starting after `cursor` and wrapping around to the lowest ids (never past `cursor` again);
+/// and where the next window starts: after the last node of a full window, from the lowest id
+/// otherwise. Successive assignments that each look at one window cover a large network slice
+/// by slice, with a bounded number of reads each, and give every node its turn.
+pub fn candidate_window<AccountId, R: NodeRegistry<AccountId>>(
+	kind: ResourceKind,
+	cursor: Option<NodeId>,
+	limit: u32,
+) -> (Vec<NodeId>, Option<NodeId>) {
+	let max = usize::try_from(limit).unwrap_or(usize::MAX);
+	let mut window = R::active_nodes(kind, cursor, limit);
+	window.truncate(max);
+	if let Some(cursor) = cursor {
+		let room = limit.saturating_sub(u32::try_from(window.len()).unwrap_or(u32::MAX));
+		if room > 0 {
+			let wrapped = R::active_nodes(kind, None, room);
+			window.extend(wrapped.into_iter().take_while(|node| *node <= cursor));
+			window.truncate(max);
+		}
+	}
+	let next = if window.len() < max { None } else { window.last().copied() };
+	(window, next)
 }
 
 /// Staking quotas as billing sees them.
