@@ -10,7 +10,7 @@ OCOS_CARGO_FLAGS=(--release --locked --workspace --all-targets)
 # The pallets' benchmark tests need `runtime-benchmarks`; built for these crates alone, the
 # feature recompiles only the FRAME crates beneath them (about 2 minutes), not the node.
 # Weights are generated with a benchmarking build of the node (README, "Benchmarks").
-OCOS_BENCHMARKED_PALLETS=(-p pallet-billing -p pallet-compute -p pallet-dao -p pallet-node-registry -p pallet-quotas -p pallet-validator-set)
+OCOS_BENCHMARKED_PALLETS=(-p pallet-billing -p pallet-compute -p pallet-dao -p pallet-node-registry -p pallet-quotas -p pallet-storage -p pallet-validator-set)
 OCOS_NODE_BIN="$CARGO_TARGET_DIR/release/ocos-node"
 export OCOS_NODE_BIN
 

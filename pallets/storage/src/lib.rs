@@ -96,6 +96,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -140,6 +142,23 @@ pub const STRIKES_SLASH_REASON: &[u8] = b"storage challenge strikes";
 
 /// Balance of budgets.
 pub type BalanceOf<T> = <T as Config>::Balance;
+
+/// What the benchmarks need from the rest of the runtime: nodes, funds and prices.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Balance> {
+	/// Registers an active, live node of `owner` offering `bytes` of storage with the worker
+	/// key `worker_key`, whose secret the keystore holds under [`WORKER_KEY_TYPE`]. Returns
+	/// the node's id.
+	fn register_storage_node(
+		owner: &AccountId,
+		bytes: u64,
+		worker_key: ocos_primitives::WorkerKey,
+	) -> NodeId;
+	/// Gives `who` at least `amount` of free balance to hold as budgets.
+	fn fund(who: &AccountId, amount: Balance);
+	/// Sets (`Some`) or removes (`None`) the price of `resource`.
+	fn set_price(resource: Resource, price: Option<Balance>);
+}
 
 /// The tie-break among nodes of equal reputation when assigning `pin`: blake2-256 of
 /// `(ASSIGNMENT_DOMAIN, pin, node)` SCALE-encoded; smaller ranks first.
@@ -221,6 +240,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
+
+		/// Creates nodes, funds and prices for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::Balance>;
 	}
 
 	/// The id the next pin order gets.

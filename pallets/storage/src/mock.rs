@@ -107,6 +107,44 @@ impl pallet_storage::Config for Test {
 	type UnsignedPriority = ConstU64<REPORT_PRIORITY>;
 	type UnsignedLongevity = ConstU64<REPORT_LONGEVITY>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Nodes, funds and prices for the benchmarks, in the mocks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId, Balance> for MockBenchmarkHelper {
+	fn register_storage_node(
+		owner: &AccountId,
+		bytes: u64,
+		worker_key: ocos_primitives::WorkerKey,
+	) -> NodeId {
+		MockRegistry::add(MockNode {
+			worker_key,
+			seed: 0,
+			..MockNode::storage(*owner, 0, bytes, 50)
+		})
+	}
+
+	fn fund(who: &AccountId, amount: Balance) {
+		MockBilling::set_free(*who, MockBilling::free(*who).max(amount));
+	}
+
+	fn set_price(resource: ocos_primitives::Resource, price: Option<Balance>) {
+		MockBilling::set_price(resource.kind(), price);
+	}
+}
+
+/// Externalities for the benchmark test suite: those of the unit tests, with a keystore.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+	let mut ext = ExtBuilder::default().build();
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+	ext
 }
 
 /// Builds test externalities: funded customers, storage priced at [`PRICE`], block 1.
