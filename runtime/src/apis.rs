@@ -18,7 +18,7 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, AccountId, Aura, Balance, Billing, Block, BlockNumber, Compute,
-	Executive, Grandpa, InherentDataExt, NodeRegistry, Nonce, Runtime, RuntimeCall,
+	DataVault, Executive, Grandpa, InherentDataExt, NodeRegistry, Nonce, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 use ocos_primitives::{NodeId, Resource, ResourceKind, WorkerKey};
@@ -215,6 +215,18 @@ impl_runtime_apis! {
 
 		fn pending_work(node: NodeId) -> Vec<pallet_compute::WorkItem<BlockNumber>> {
 			Compute::pending_work(node)
+		}
+	}
+
+	impl pallet_storage_runtime_api::DataVaultApi<Block, pallet_storage::Pin<Runtime>, BlockNumber>
+		for Runtime
+	{
+		fn pin(id: pallet_storage::PinId) -> Option<pallet_storage::Pin<Runtime>> {
+			pallet_storage::Pins::<Runtime>::get(id)
+		}
+
+		fn node_work(node: NodeId) -> Vec<pallet_storage::StorageWork<BlockNumber>> {
+			DataVault::node_work(node)
 		}
 	}
 

@@ -1,7 +1,8 @@
 //! The pallets `ocos-node benchmark pallet` measures (weights in each pallet's `weights.rs`).
 
 pub use crate::{
-	Balances, Billing, Compute, Dao, NodeRegistry, Quotas, Runtime, Timestamp, ValidatorSet,
+	Balances, Billing, Compute, Dao, DataVault, NodeRegistry, Quotas, Runtime, Timestamp,
+	ValidatorSet,
 };
 
 impl frame_system_benchmarking::Config for Runtime {}
@@ -16,6 +17,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_quotas, Quotas]
 	[pallet_billing, Billing]
 	[pallet_compute, Compute]
+	[pallet_storage, DataVault]
 	[pallet_dao, Dao]
 	[pallet_validator_set, ValidatorSet]
 );

@@ -22,8 +22,9 @@ use sp_runtime::{FixedU128, Permill};
 
 use crate::{
 	configs::{DaoDefaults, QuotaDefaults, RegistryDefaults, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, DaoConfig, NodeRegistryConfig,
-	QuotasConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, ValidatorSetConfig, UNIT,
+	AccountId, Balance, BalancesConfig, BillingConfig, BlockNumber, DaoConfig, DataVaultConfig,
+	NodeRegistryConfig, QuotasConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	ValidatorSetConfig, HOURS, UNIT,
 };
 
 /// Name of the public test network's preset.
@@ -88,6 +89,15 @@ impl Periods {
 		})
 	}
 
+	/// Blocks per DataVault epoch: an hour, or a minute on development chains (long enough for
+	/// a worker to pin and answer a challenge, short enough for tests to see several).
+	fn storage_epoch(self) -> BlockNumber {
+		match self {
+			Self::Production => HOURS,
+			Self::Fast => 10,
+		}
+	}
+
 	fn quotas(self) -> Option<QuotaParams<Balance, BlockNumber>> {
 		(self == Self::Fast)
 			.then(|| QuotaParams { unbonding_period: FAST_EPOCH, ..QuotaDefaults::get() })
@@ -132,6 +142,7 @@ fn genesis(
 		validator_set: ValidatorSetConfig { validators: accounts },
 		dao: DaoConfig { params: periods.dao() },
 		node_registry: NodeRegistryConfig { params: periods.registry(), nodes },
+		data_vault: DataVaultConfig { epoch_length: periods.storage_epoch() },
 		quotas: QuotasConfig {
 			params: periods.quotas(),
 			rates: vec![
@@ -321,12 +332,14 @@ pub(crate) mod tests {
 				assert_eq!(registry.node_bond, RegistryDefaults::get().node_bond);
 				assert!(registry.heartbeat_timeout < 10);
 				assert_eq!(pallet_quotas::Params::<Runtime>::get().unbonding_period, FAST_EPOCH);
+				assert_eq!(pallet_storage::EpochLength::<Runtime>::get(), 10);
 			});
 		}
 		preset_ext(TESTNET_RUNTIME_PRESET).execute_with(|| {
 			assert!(!pallet_node_registry::Params::<Runtime>::exists());
 			assert_eq!(pallet_node_registry::Params::<Runtime>::get(), RegistryDefaults::get());
 			assert_eq!(pallet_quotas::Params::<Runtime>::get(), QuotaDefaults::get());
+			assert_eq!(pallet_storage::EpochLength::<Runtime>::get(), crate::HOURS);
 		});
 	}
 

@@ -250,4 +250,7 @@ mod runtime {
 
 	#[runtime::pallet_index(15)]
 	pub type Compute = pallet_compute;
+
+	#[runtime::pallet_index(16)]
+	pub type DataVault = pallet_storage;
 }

@@ -79,8 +79,6 @@ fn register_verified_gpu_node(
 	class: GpuClass,
 	seed: [u8; 32],
 ) -> sr25519::Pair {
-	let worker = sr25519::Pair::from_seed(&seed);
-	let key_proof = worker.sign(&pallet_node_registry::worker_key_proof_payload(owner));
 	let capabilities = Capabilities::<Runtime> {
 		gpu: Some(GpuSpec {
 			class,
@@ -89,6 +87,18 @@ fn register_verified_gpu_node(
 		}),
 		storage_bytes: 0,
 	};
+	register_verified_node(owner, capabilities, seed)
+}
+
+/// Registers a node of `owner` with `capabilities` and the worker key of `seed`, and has the
+/// DAO verify it; returns the worker's key pair.
+fn register_verified_node(
+	owner: &crate::AccountId,
+	capabilities: Capabilities<Runtime>,
+	seed: [u8; 32],
+) -> sr25519::Pair {
+	let worker = sr25519::Pair::from_seed(&seed);
+	let key_proof = worker.sign(&pallet_node_registry::worker_key_proof_payload(owner));
 	let node = pallet_node_registry::NextNodeId::<Runtime>::get();
 	assert_ok!(NodeRegistry::register(
 		RuntimeOrigin::signed(owner.clone()),
@@ -356,5 +366,79 @@ fn a_gpu_job_is_assigned_attested_and_paid() {
 		assert_eq!(Balances::balance(&charlie), charlie_before - cost);
 		assert_eq!(Balances::balance(&bob), bob_before + cost - cost / 20);
 		assert!(crate::Compute::pending_work(node).is_empty());
+	});
+}
+
+/// A DataVault pin on the development chain, end to end through the real registry, billing
+/// and randomness: Charlie's 1 MiB order goes to Alice's genesis node and Bob's new one, both
+/// workers report it pinned (a forged report is refused), each epoch bills 1 MiB per replica
+/// (the providers paid less the protocol fee, the fee to the treasury), the challenge is
+/// answered, and after its two epochs the order expires and the rest is refunded, all without
+/// minting or burning.
+#[test]
+fn a_pin_is_placed_pinned_challenged_paid_and_expires() {
+	use frame_support::traits::Hooks;
+	use pallet_storage::{EndReason, PinStatus, Report, StorageReport};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let (bob, charlie) =
+			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Charlie.to_account_id());
+		let storage = Capabilities::<Runtime> { gpu: None, storage_bytes: 1 << 30 };
+		let bob_worker = register_verified_node(&bob, storage, [9; 32]);
+		let alice_worker =
+			sr25519::Pair::from_string("//Alice//worker", None).expect("dev worker key");
+		let workers = [(0, alice_worker), (1, bob_worker)];
+		let issuance = Balances::total_issuance();
+		let treasury_before = Balances::balance(&TreasuryAccount::get());
+		let charlie_before = Balances::total_balance(&charlie);
+
+		let size = 1 << 20;
+		assert_ok!(crate::DataVault::pin(
+			RuntimeOrigin::signed(charlie.clone()),
+			b"QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG".to_vec().try_into().expect("short"),
+			size,
+			2,
+			2,
+			100 * UNIT
+		));
+		let report = |node, report| StorageReport { pin: 0, node, report };
+		let pinned = report(0, Report::Pinned { size });
+		let forged = sr25519::Pair::from_seed(&[1; 32]).sign(&pinned.signing_payload());
+		assert!(crate::DataVault::report(RuntimeOrigin::none(), pinned, forged).is_err());
+		for (node, worker) in &workers {
+			let pinned = report(*node, Report::Pinned { size });
+			let signature = worker.sign(&pinned.signing_payload());
+			assert_ok!(crate::DataVault::report(RuntimeOrigin::none(), pinned, signature));
+		}
+
+		let round = |block| {
+			System::set_block_number(block);
+			crate::DataVault::on_initialize(block);
+		};
+		// The first epoch ends at block 1 + 10: both replicas proved it by pinning.
+		round(11);
+		let epoch_cost = 2 * u128::from(size);
+		// Free plus held: the budget stays held for the epochs to come.
+		assert_eq!(Balances::total_balance(&charlie), charlie_before - epoch_cost);
+		let fee = Balances::balance(&TreasuryAccount::get()) - treasury_before;
+		assert!(fee > 0 && fee <= epoch_cost / 20 + 1, "fee {fee}");
+		let record = pallet_storage::Pins::<Runtime>::get(0).expect("pin kept");
+		let challenge = record.challenge.expect("challenged");
+		assert_eq!(challenge.length, 1024);
+		assert!(challenge.offset + 1024 <= size);
+
+		// Both answer alike (the chain compares, it does not know the bytes).
+		for (node, worker) in &workers {
+			let answer = report(*node, Report::Answer { round: challenge.round, hash: [5; 32] });
+			let signature = worker.sign(&answer.signing_payload());
+			assert_ok!(crate::DataVault::report(RuntimeOrigin::none(), answer, signature));
+		}
+		round(21);
+		let record = pallet_storage::Pins::<Runtime>::get(0).expect("pin kept");
+		assert_eq!(record.status, PinStatus::Ended(EndReason::Expired));
+		assert_eq!(Balances::balance(&charlie), charlie_before - 2 * epoch_cost);
+		assert_eq!(Balances::total_balance(&charlie), charlie_before - 2 * epoch_cost);
+		assert!(crate::DataVault::node_work(0).is_empty());
+		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }

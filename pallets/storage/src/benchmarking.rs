@@ -18,7 +18,6 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::UnfilteredDispatchable;
 use frame_system::RawOrigin;
-use sp_runtime::traits::One;
 #[allow(deprecated)]
 use sp_runtime::traits::ValidateUnsigned;
 
@@ -291,7 +290,8 @@ mod benchmarks {
 			costliest_round::<T>(order, referee)?;
 			pins.push(order);
 		}
-		let round = frame_system::Pallet::<T>::block_number().saturating_add(T::EpochLength::get());
+		let round =
+			frame_system::Pallet::<T>::block_number().saturating_add(Storage::<T>::epoch_length());
 
 		#[block]
 		{

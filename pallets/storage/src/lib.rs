@@ -15,9 +15,12 @@
 //!   the content's **size** in bytes (1 to `MaxPinSize`; the file's length, what `cat` returns),
 //!   the **replication** `k` (1 to `MaxReplicas`), the **epochs** it runs (1 to `MaxEpochs`,
 //!   counting the running one) and the held **budget**.
-//! - **Epoch** of a pin: `EpochLength` blocks. Its epochs end at its **rounds**, the blocks
+//! - **Epoch** of a pin: [`EpochLength`] blocks, set at genesis (1 minute on the development
+//!   chains, 1 hour on the testnet). Its epochs end at its **rounds**, the blocks
 //!   `placed + EpochLength`, `+ 2 × EpochLength`, … (a few blocks later if the round's bucket
-//!   was full at placement); each pin keeps its own phase, so rounds spread over blocks.
+//!   was full at placement); each pin keeps its own phase, so rounds spread over blocks. The
+//!   length is not a DAO parameter: pins due in one block move on together only while it stays
+//!   the same, so changing it takes a runtime upgrade with a migration of [`Rounds`].
 //! - **Units**: one epoch of one replica holding the content is `size` units of
 //!   `Resource::StorageByteEpoch`.
 //! - **Eligible node**: listed by `Registry::active_nodes(Storage, ..)` within the candidate
@@ -119,7 +122,7 @@ use ocos_primitives::{
 };
 use sp_core::sr25519;
 use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto, Zero},
+	traits::{One, Saturating, UniqueSaturatedInto, Zero},
 	Perbill,
 };
 
@@ -210,10 +213,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxEpochs: Get<u32>;
 
-		/// Blocks per epoch of a pin. At least one.
-		#[pallet::constant]
-		type EpochLength: Get<BlockNumberFor<Self>>;
-
 		/// Most bytes one challenge covers. At least one.
 		#[pallet::constant]
 		type ChallengeLength: Get<u32>;
@@ -282,20 +281,32 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Params<T> = StorageValue<_, StorageParams, ValueQuery>;
 
+	/// Blocks per epoch of a pin, set at genesis (zero counts as one).
+	#[pallet::storage]
+	pub type EpochLength<T> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
 	#[pallet::genesis_config]
-	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters at genesis.
 		pub params: StorageParams,
-		#[serde(skip)]
-		pub _config: core::marker::PhantomData<T>,
+		/// Blocks per epoch of a pin (at least one).
+		pub epoch_length: BlockNumberFor<T>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		/// The default parameters and epochs of 600 blocks (an hour of 6-second blocks).
+		fn default() -> Self {
+			Self { params: StorageParams::default(), epoch_length: 600u32.into() }
+		}
 	}
 
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			assert!(self.params.strike_limit >= 1, "strike_limit must be at least 1");
+			assert!(!self.epoch_length.is_zero(), "epoch_length must be at least 1");
 			Params::<T>::put(self.params);
+			EpochLength::<T>::put(self.epoch_length);
 		}
 	}
 
@@ -417,7 +428,6 @@ pub mod pallet {
 				"MaxCandidates must be at least MaxReplicas"
 			);
 			assert!(T::MaxEpochs::get() >= 1, "MaxEpochs must be at least 1");
-			assert!(!T::EpochLength::get().is_zero(), "EpochLength must be at least 1");
 			assert!(T::ChallengeLength::get() >= 1, "ChallengeLength must be at least 1");
 			assert!(T::MaxPinsPerNode::get() >= 1, "MaxPinsPerNode must be at least 1");
 			assert!(T::MaxPinsPerBlock::get() >= 1, "MaxPinsPerBlock must be at least 1");
@@ -787,10 +797,15 @@ impl<T: Config> Pallet<T> {
 		Some(T::Billing::estimate(Resource::StorageByteEpoch, units))
 	}
 
+	/// Blocks per epoch ([`EpochLength`], at least one).
+	pub fn epoch_length() -> BlockNumberFor<T> {
+		EpochLength::<T>::get().max(One::one())
+	}
+
 	/// The first block from `EpochLength` after `now` (searching `SCHEDULE_SLACK` more) whose
 	/// round bucket has room.
 	fn free_round(now: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
-		let first = now.saturating_add(T::EpochLength::get());
+		let first = now.saturating_add(Self::epoch_length());
 		let max = usize::try_from(T::MaxPinsPerBlock::get()).unwrap_or(usize::MAX);
 		(0..=SCHEDULE_SLACK)
 			.map(|extra| first.saturating_add(extra.into()))

@@ -99,7 +99,6 @@ impl pallet_storage::Config for Test {
 	type MaxPinSize = ConstU64<MAX_PIN_SIZE>;
 	type MaxReplicas = ConstU32<MAX_REPLICAS>;
 	type MaxEpochs = ConstU32<MAX_EPOCHS>;
-	type EpochLength = ConstU64<EPOCH>;
 	type ChallengeLength = ConstU32<CHALLENGE_LENGTH>;
 	type MaxCandidates = MaxCandidates;
 	type MaxPinsPerNode = ConstU32<MAX_PINS_PER_NODE>;
@@ -157,7 +156,15 @@ impl ExtBuilder {
 		MockBilling::set_price(ResourceKind::Storage, Some(PRICE));
 		MockBilling::set_price(ResourceKind::Gpu, None);
 		MaxCandidates::set(16);
-		let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		let storage = RuntimeGenesisConfig {
+			storage: pallet_storage::GenesisConfig {
+				params: Default::default(),
+				epoch_length: EPOCH,
+			},
+			..Default::default()
+		}
+		.build_storage()
+		.unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);

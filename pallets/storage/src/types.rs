@@ -298,7 +298,7 @@ pub enum EndReason {
 	Unpinned,
 	/// A majority of its first replicas reported this failure before any pinned it.
 	Failed(PinFailure),
-	/// No round bucket had room for its next round (only after a change of `EpochLength`).
+	/// No round bucket had room for its next round (only after a change of the epoch length).
 	Unschedulable,
 }
 

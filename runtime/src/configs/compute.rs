@@ -43,57 +43,5 @@ impl pallet_compute::Config for Runtime {
 	type UnsignedLongevity = AttestationLongevity;
 	type WeightInfo = pallet_compute::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = benchmark::Helper;
-}
-
-/// Sets up real registry nodes, balances and prices for the compute benchmarks.
-#[cfg(feature = "runtime-benchmarks")]
-mod benchmark {
-	use frame_support::traits::fungible::Mutate;
-	use ocos_primitives::{GpuClass, NodeId, Resource, WorkerKey, WORKER_KEY_TYPE};
-	use pallet_node_registry::{Capabilities, GpuSpec};
-
-	use crate::{AccountId, Balance, Balances, NodeRegistry, Runtime, RuntimeOrigin, UNIT};
-
-	pub struct Helper;
-
-	impl pallet_compute::BenchmarkHelper<AccountId, Balance> for Helper {
-		fn register_gpu_node(owner: &AccountId, class: GpuClass, worker_key: WorkerKey) -> NodeId {
-			let bond = pallet_node_registry::Params::<Runtime>::get().node_bond;
-			let _ = Balances::mint_into(owner, bond.saturating_add(100 * UNIT));
-			let public = sp_core::sr25519::Public::from_raw(worker_key);
-			let payload = pallet_node_registry::worker_key_proof_payload(owner);
-			let key_proof = sp_io::crypto::sr25519_sign(WORKER_KEY_TYPE, &public, &payload)
-				.expect("benchmark worker keys are in the keystore");
-			let node = pallet_node_registry::NextNodeId::<Runtime>::get();
-			let capabilities = Capabilities::<Runtime> {
-				gpu: Some(GpuSpec {
-					class,
-					model: b"benchmark".to_vec().try_into().expect("short model"),
-					vram_mib: 8192,
-				}),
-				storage_bytes: 0,
-			};
-			NodeRegistry::register(
-				RuntimeOrigin::signed(owner.clone()),
-				worker_key,
-				capabilities,
-				Default::default(),
-				Default::default(),
-				key_proof,
-			)
-			.expect("benchmark node registers");
-			NodeRegistry::verify(pallet_dao::RawOrigin::Dao.into(), node)
-				.expect("the DAO verifies it");
-			node
-		}
-
-		fn fund(who: &AccountId, amount: Balance) {
-			let _ = Balances::mint_into(who, amount);
-		}
-
-		fn set_price(resource: Resource, price: Option<Balance>) {
-			pallet_billing::Prices::<Runtime>::set(resource, price);
-		}
-	}
+	type BenchmarkHelper = super::benchmark_helper::Helper;
 }

@@ -1,7 +1,10 @@
 //! Configuration of every pallet in the runtime, one concern per module.
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper;
 mod compute;
 mod consensus;
+mod datavault;
 mod economy;
 mod governance;
 mod monetary;
