@@ -1,7 +1,9 @@
 //! The worker's IPFS client: job inputs are fetched (`cat`) and outputs added and pinned
-//! (`add --pin`) through a daemon's Kubo RPC API with `ipfs-api-backend-hyper`. Every call
-//! has a timeout and is retried with exponential backoff; an unreachable daemon is reported
-//! as [`IpfsError::Unavailable`], which only delays work.
+//! (`add --pin`), and DataVault content pinned (`pin/add`), measured (`files/stat`), read for
+//! challenges (`cat` with offset and length) and unpinned (`pin/rm`), through a daemon's Kubo
+//! RPC API with `ipfs-api-backend-hyper`. Every call has a timeout and is retried with
+//! exponential backoff; an unreachable daemon is reported as [`IpfsError::Unavailable`], which
+//! only delays work.
 
 use std::{io::Cursor, str::FromStr, time::Duration};
 
@@ -29,6 +31,15 @@ pub enum IpfsError {
 	/// The daemon answered with an error.
 	#[error("the IPFS daemon refused: {0}")]
 	Refused(String),
+}
+
+/// What `files/stat` reports about a CID's content.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ContentStat {
+	/// The file's size in bytes (what `cat` returns); for a directory, the size of its node.
+	pub size: u64,
+	/// Whether the content is a file (UnixFS `file`), not a directory.
+	pub is_file: bool,
 }
 
 /// Timeouts and retries of the IPFS client.
@@ -65,8 +76,7 @@ impl Ipfs {
 
 	/// The daemon's version: whether it is reachable at all.
 	pub async fn version(&self) -> Result<String, IpfsError> {
-		self.retrying(|| async { self.client.version().await.map(|version| version.version) })
-			.await
+		self.retrying(|| async { self.client.version().await.map(|version| version.version) }).await
 	}
 
 	/// The content of `cid` (a file), at most `limit` bytes.
@@ -102,8 +112,64 @@ impl Ipfs {
 		.await
 	}
 
+	/// Pins `cid` recursively, fetching what the daemon lacks, within `timeout` per attempt
+	/// (fetching a large DAG takes longer than one call's usual timeout).
+	pub async fn pin(&self, cid: &str, timeout: Duration) -> Result<(), IpfsError> {
+		let path = parse_cid(cid)?.to_string();
+		self.retrying_within(timeout, || async { self.client.pin_add(&path, true).await.map(drop) })
+			.await
+	}
+
+	/// The size and type of `cid`'s content (`files/stat /ipfs/<cid>`).
+	pub async fn stat(&self, cid: &str) -> Result<ContentStat, IpfsError> {
+		let path = format!("/ipfs/{}", parse_cid(cid)?);
+		let stat = self.retrying(|| self.client.files_stat(&path)).await?;
+		Ok(ContentStat { size: stat.size, is_file: stat.typ == "file" })
+	}
+
+	/// `length` bytes of the file `cid` from `offset` (fewer if the file ends first).
+	pub async fn cat_range(
+		&self,
+		cid: &str,
+		offset: u64,
+		length: u32,
+	) -> Result<Vec<u8>, IpfsError> {
+		let path = parse_cid(cid)?.to_string();
+		let offset = usize::try_from(offset)
+			.map_err(|_| IpfsError::Refused(format!("offset {offset} is out of range")))?;
+		let length = usize::try_from(length).unwrap_or(usize::MAX);
+		self.retrying(|| async {
+			let mut stream = self.client.cat_range(&path, offset, length);
+			let mut bytes = Vec::new();
+			while let Some(chunk) = stream.try_next().await? {
+				bytes.extend_from_slice(&chunk);
+			}
+			bytes.truncate(length);
+			Ok(bytes)
+		})
+		.await
+	}
+
+	/// Unpins `cid`; content that is not pinned (any more) is not an error.
+	pub async fn unpin(&self, cid: &str) -> Result<(), IpfsError> {
+		let path = parse_cid(cid)?.to_string();
+		match self.retrying(|| async { self.client.pin_rm(&path, true).await.map(drop) }).await {
+			Err(IpfsError::Refused(message)) if message.contains("not pinned") => Ok(()),
+			other => other,
+		}
+	}
+
 	/// Runs `call` with the timeout, retrying with backoff while the daemon is unavailable.
 	async fn retrying<T, F, Fut>(&self, call: F) -> Result<T, IpfsError>
+	where
+		F: Fn() -> Fut,
+		Fut: std::future::Future<Output = Result<T, ipfs_api_backend_hyper::Error>>,
+	{
+		self.retrying_within(self.config.timeout, call).await
+	}
+
+	/// [`Self::retrying`] with another timeout per attempt.
+	async fn retrying_within<T, F, Fut>(&self, timeout: Duration, call: F) -> Result<T, IpfsError>
 	where
 		F: Fn() -> Fut,
 		Fut: std::future::Future<Output = Result<T, ipfs_api_backend_hyper::Error>>,
@@ -111,10 +177,10 @@ impl Ipfs {
 		let mut backoff = self.config.backoff;
 		let mut attempt = 1;
 		loop {
-			let error = match tokio::time::timeout(self.config.timeout, call()).await {
+			let error = match tokio::time::timeout(timeout, call()).await {
 				Ok(Ok(value)) => return Ok(value),
 				Ok(Err(error)) => classify(error),
-				Err(_) => IpfsError::Unavailable(format!("no answer in {:?}", self.config.timeout)),
+				Err(_) => IpfsError::Unavailable(format!("no answer in {timeout:?}")),
 			};
 			if !matches!(error, IpfsError::Unavailable(_)) || attempt >= self.config.attempts {
 				return Err(error);

@@ -257,6 +257,20 @@ impl IpfsDaemon {
 		Ok(added.hash)
 	}
 
+	/// Stores `bytes` as one file without pinning it: content the daemon can serve (as if
+	/// reachable on the network, which these offline daemons are not) but does not keep.
+	/// Returns its CID.
+	pub async fn put(&self, bytes: &[u8]) -> Result<String> {
+		let options = Add { pin: Some(false), ..Default::default() };
+		let added = self
+			.call(
+				&format!("storing {} bytes", bytes.len()),
+				self.client.add_with_options(Cursor::new(bytes.to_vec()), options),
+			)
+			.await?;
+		Ok(added.hash)
+	}
+
 	/// The content of the file `cid`.
 	pub async fn cat(&self, cid: &str) -> Result<Vec<u8>> {
 		let content = self.client.cat(cid).map_ok(|chunk| chunk.to_vec()).try_concat();
