@@ -1,8 +1,11 @@
-//! `ocos_*` RPC methods: compute jobs as developers and providers read them, in JSON, without
-//! decoding SCALE. Backed by the `ComputeApi` runtime API at the given (or best) block.
+//! `ocos_*` RPC methods: compute jobs and DataVault pins as developers, customers and providers
+//! read them, in JSON, without decoding SCALE. Backed by the `ComputeApi` and `DataVaultApi`
+//! runtime APIs at the given (or best) block.
 //!
 //! - `ocos_job(id, at?)`: the job's status, replicas and result (`null` if unknown).
 //! - `ocos_pendingWork(node, at?)`: the jobs a node still has to run and attest.
+//! - `ocos_pin(id, at?)`: a pin order: its replicas, challenge, budget and status (`null` if
+//!   unknown).
 
 use std::sync::Arc;
 
@@ -12,9 +15,13 @@ use jsonrpsee::{
 	types::{ErrorObject, ErrorObjectOwned},
 };
 use ocos_primitives::NodeId;
-use ocos_runtime::{opaque::Block, AccountId, Balance, BlockNumber, SS58_PREFIX};
-use pallet_compute::{JobId, JobInfo, JobStatusInfo, OutcomeInfo, Payment, ShaderSourceInfo, WorkItem};
+use ocos_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Runtime, SS58_PREFIX};
+use pallet_compute::{
+	JobId, JobInfo, JobStatusInfo, OutcomeInfo, Payment, ShaderSourceInfo, WorkItem,
+};
 use pallet_compute_runtime_api::ComputeApi;
+use pallet_storage::{AnswerState, Pin, PinId, PinStatus, ReplicaState};
+use pallet_storage_runtime_api::DataVaultApi;
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -35,6 +42,10 @@ pub trait OcosApi {
 	/// The jobs assigned to `node` that it has not attested yet.
 	#[method(name = "ocos_pendingWork")]
 	fn pending_work(&self, node: NodeId, at: Option<Hash>) -> RpcResult<Vec<Value>>;
+
+	/// A DataVault pin order with its replicas, challenge and status, or `null`.
+	#[method(name = "ocos_pin")]
+	fn pin(&self, id: PinId, at: Option<Hash>) -> RpcResult<Option<Value>>;
 }
 
 /// The methods over a client.
@@ -60,6 +71,7 @@ impl<C> OcosApiServer for Ocos<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: ComputeApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: DataVaultApi<Block, Pin<Runtime>, BlockNumber>,
 {
 	fn job(&self, id: JobId, at: Option<Hash>) -> RpcResult<Option<Value>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
@@ -71,6 +83,12 @@ where
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		let work = self.client.runtime_api().pending_work(at, node).map_err(runtime_error)?;
 		Ok(work.iter().map(work_json).collect())
+	}
+
+	fn pin(&self, id: PinId, at: Option<Hash>) -> RpcResult<Option<Value>> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let pin = DataVaultApi::pin(&*self.client.runtime_api(), at, id).map_err(runtime_error)?;
+		Ok(pin.map(|pin| pin_json(id, &pin)))
 	}
 }
 
@@ -112,7 +130,7 @@ fn status_json(status: &JobStatusInfo<Balance>) -> Value {
 				"gpuMillis": gpu_millis,
 				"payment": payment,
 			}})
-		},
+		}
 		JobStatusInfo::Failed(reason) => json!({ "failed": format!("{reason:?}") }),
 		JobStatusInfo::Cancelled => json!("cancelled"),
 	}
@@ -157,6 +175,69 @@ fn work_json(item: &WorkItem<BlockNumber>) -> Value {
 		"outputSize": spec.output_size,
 		"gpuClass": format!("{:?}", spec.gpu_class),
 		"determinism": format!("{:?}", spec.determinism),
+	})
+}
+
+/// 32 bytes as `0x`-prefixed hex.
+fn hex32(bytes: &[u8; 32]) -> String {
+	format!("0x{}", HexDisplay::from(bytes))
+}
+
+/// A pin order as JSON (the budget as a decimal string).
+fn pin_json(id: PinId, pin: &Pin<Runtime>) -> Value {
+	let replicas: Vec<Value> = pin
+		.replicas
+		.iter()
+		.map(|replica| {
+			let state = match replica.state {
+				ReplicaState::Pending => json!("pending"),
+				ReplicaState::Pinned => json!("pinned"),
+				ReplicaState::Failed(failure) => json!({ "failed": format!("{failure:?}") }),
+			};
+			let answer = match replica.answer {
+				AnswerState::Unchallenged => json!("unchallenged"),
+				AnswerState::Awaiting => json!("awaiting"),
+				AnswerState::Answered(hash) => json!({ "answered": hex32(&hash) }),
+			};
+			json!({
+				"node": replica.node,
+				"owner": address(&replica.owner),
+				"state": state,
+				"answer": answer,
+				"strikes": replica.strikes,
+			})
+		})
+		.collect();
+	let status = match pin.status {
+		PinStatus::Pinning => json!("pinning"),
+		PinStatus::Active => json!("active"),
+		PinStatus::Ended(reason) => json!({ "ended": format!("{reason:?}") }),
+	};
+	json!({
+		"id": id,
+		"customer": address(&pin.customer),
+		"cid": cid(&pin.cid),
+		"size": pin.size,
+		"replication": pin.replication,
+		"epochs": pin.epochs,
+		"epochsDone": pin.epochs_done,
+		"budget": pin.budget.to_string(),
+		"nextRound": pin.next_round,
+		"round": pin.round,
+		"replicas": replicas,
+		"challenge": pin.challenge.map(|challenge| json!({
+			"round": challenge.round,
+			"seed": hex32(&challenge.seed),
+			"offset": challenge.offset,
+			"length": challenge.length,
+		})),
+		"dispute": pin.dispute.as_ref().map(|dispute| json!({
+			"round": dispute.challenge.round,
+			"referee": dispute.referee,
+			"answered": dispute.verdict.is_some(),
+		})),
+		"dropped": pin.dropped.to_vec(),
+		"status": status,
 	})
 }
 
@@ -208,10 +289,66 @@ mod tests {
 		let completed = &value["status"]["completed"];
 		assert_eq!(completed["outputCid"], json!("QmOut"));
 		assert_eq!(completed["outputHash"], json!(format!("0x{}", "ab".repeat(32))));
-		assert_eq!(completed["payment"], json!({ "settled": { "charged": "1500", "quotaUnits": 2 } }));
+		assert_eq!(
+			completed["payment"],
+			json!({ "settled": { "charged": "1500", "quotaUnits": 2 } })
+		);
 		assert_eq!(
 			status_json(&JobStatusInfo::Failed(JobFailure::Reported(FailureKind::InvalidShader))),
 			json!({ "failed": "Reported(InvalidShader)" })
 		);
+	}
+
+	#[test]
+	fn a_pin_order_reads_as_json() {
+		use pallet_storage::{Challenge, EndReason, Replica};
+		let pin = Pin::<Runtime> {
+			customer: Sr25519Keyring::Charlie.to_account_id(),
+			cid: b"QmPinned".to_vec().try_into().expect("short"),
+			size: 1 << 20,
+			replication: 2,
+			epochs: 3,
+			epochs_done: 1,
+			budget: u128::MAX,
+			next_round: 31,
+			round: 1,
+			replicas: vec![
+				Replica::<Runtime> {
+					node: 0,
+					owner: Sr25519Keyring::Alice.to_account_id(),
+					state: ReplicaState::Pinned,
+					answer: AnswerState::Answered([0xcd; 32]),
+					strikes: 0,
+				},
+				Replica::<Runtime> {
+					node: 4,
+					owner: Sr25519Keyring::Dave.to_account_id(),
+					state: ReplicaState::Pending,
+					answer: AnswerState::Unchallenged,
+					strikes: 2,
+				},
+			]
+			.try_into()
+			.expect("two replicas"),
+			challenge: Some(Challenge { round: 1, seed: [1; 32], offset: 512, length: 1024 }),
+			dispute: None,
+			dropped: vec![3].try_into().expect("one"),
+			status: PinStatus::Active,
+		};
+		let value = pin_json(5, &pin);
+		assert_eq!(value["cid"], json!("QmPinned"));
+		assert_eq!(value["budget"], json!(u128::MAX.to_string()));
+		assert_eq!(
+			value["replicas"][0]["answer"],
+			json!({ "answered": format!("0x{}", "cd".repeat(32)) })
+		);
+		assert_eq!(value["replicas"][1]["state"], json!("pending"));
+		assert_eq!(value["replicas"][1]["strikes"], json!(2));
+		assert_eq!(value["challenge"]["offset"], json!(512));
+		assert_eq!(value["dispute"], Value::Null);
+		assert_eq!(value["dropped"], json!([3]));
+		assert_eq!(value["status"], json!("active"));
+		let ended = Pin::<Runtime> { status: PinStatus::Ended(EndReason::Expired), ..pin };
+		assert_eq!(pin_json(5, &ended)["status"], json!({ "ended": "Expired" }));
 	}
 }

@@ -32,11 +32,16 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: pallet_compute_runtime_api::ComputeApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_storage_runtime_api::DataVaultApi<
+		Block,
+		pallet_storage::Pin<ocos_runtime::Runtime>,
+		BlockNumber,
+	>,
 	P: TransactionPool + 'static,
 {
+	use crate::ocos_rpc::{Ocos, OcosApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
-	use crate::ocos_rpc::{Ocos, OcosApiServer};
 
 	let FullDeps { client, pool } = deps;
 	let mut module = RpcModule::new(());
