@@ -17,10 +17,12 @@
 //!   counting the running one) and the held **budget**.
 //! - **Epoch** of a pin: [`EpochLength`] blocks, set at genesis (1 minute on the development
 //!   chains, 1 hour on the testnet). Its epochs end at its **rounds**, the blocks
-//!   `placed + EpochLength`, `+ 2 × EpochLength`, … (a few blocks later if the round's bucket
-//!   was full at placement); each pin keeps its own phase, so rounds spread over blocks. The
-//!   length is not a DAO parameter: pins due in one block move on together only while it stays
-//!   the same, so changing it takes a runtime upgrade with a migration of [`Rounds`].
+//!   `placed + EpochLength`, `+ 2 × EpochLength`, …; each pin keeps its own phase, so rounds
+//!   spread over blocks. A placement is refused while the bucket of its first round is full
+//!   ([`Error::RoundsFull`]: place it a block later), so a bucket never holds more than
+//!   `MaxPinsPerBlock` pins and moves on whole: each round reschedules into an emptied bucket.
+//!   The length is not a DAO parameter, since a new length would merge buckets; changing it
+//!   takes a runtime upgrade with a migration of [`Rounds`].
 //! - **Units**: one epoch of one replica holding the content is `size` units of
 //!   `Resource::StorageByteEpoch`.
 //! - **Eligible node**: listed by `Registry::active_nodes(Storage, ..)` within the candidate
@@ -137,7 +139,8 @@ pub const INVALID_SIZE: u8 = 3;
 /// `InvalidTransaction::Custom` code: the reporting node has no worker key (unknown node).
 pub const INVALID_UNKNOWN_NODE: u8 = 4;
 
-/// Blocks after the ideal one searched for a round bucket with room at placement.
+/// Blocks after the due one searched for a round bucket with room when a round is
+/// rescheduled: only after a change of the epoch length can the due bucket be full.
 pub const SCHEDULE_SLACK: u32 = 8;
 
 /// Reason recorded with a slash for strikes.
@@ -389,7 +392,7 @@ pub mod pallet {
 		BudgetTooLow,
 		/// Pin ids are exhausted.
 		PinIdOverflow,
-		/// Every round bucket the pin could start in is full.
+		/// The bucket of the pin's first round is full: place it in a later block.
 		RoundsFull,
 		/// Too few eligible nodes of distinct owners in the candidate window.
 		NotEnoughNodes,
@@ -479,7 +482,8 @@ pub mod pallet {
 			let pin = NextPinId::<T>::get();
 			let next = pin.checked_add(1).ok_or(Error::<T>::PinIdOverflow)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let next_round = Self::free_round(now).ok_or(Error::<T>::RoundsFull)?;
+			let next_round = now.saturating_add(Self::epoch_length());
+			ensure!(Self::bucket_has_room(next_round), Error::<T>::RoundsFull);
 
 			let selection = Self::select_nodes(pin, &customer, size, replication, &[], &[], true);
 			let wanted = usize::try_from(replication).unwrap_or(usize::MAX);
@@ -802,14 +806,10 @@ impl<T: Config> Pallet<T> {
 		EpochLength::<T>::get().max(One::one())
 	}
 
-	/// The first block from `EpochLength` after `now` (searching `SCHEDULE_SLACK` more) whose
-	/// round bucket has room.
-	fn free_round(now: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
-		let first = now.saturating_add(Self::epoch_length());
+	/// Whether the round bucket of `block` can take another pin.
+	fn bucket_has_room(block: BlockNumberFor<T>) -> bool {
 		let max = usize::try_from(T::MaxPinsPerBlock::get()).unwrap_or(usize::MAX);
-		(0..=SCHEDULE_SLACK)
-			.map(|extra| first.saturating_add(extra.into()))
-			.find(|block| Rounds::<T>::decode_len(block).unwrap_or(0) < max)
+		Rounds::<T>::decode_len(block).unwrap_or(0) < max
 	}
 
 	/// Chooses up to `count` nodes for `pin` of `customer` from the candidate window (see the
@@ -1368,11 +1368,15 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::ChallengeIssued { pin, challenge });
 	}
 
-	/// Schedules the pin's next round `EpochLength` after `now`: in that block's bucket, or the
-	/// first of the next `SCHEDULE_SLACK` blocks with room; the order ends (refunded) if none
-	/// has, which a constant epoch length never causes (a bucket's pins move on together).
+	/// Schedules the pin's next round `EpochLength` after `now`: in that block's bucket, which
+	/// has room while the epoch length stays the same (see the pallet docs); else in the first
+	/// of the next `SCHEDULE_SLACK` blocks with room; else the order ends, refunded.
 	fn schedule(pin: PinId, record: &mut Pin<T>, now: BlockNumberFor<T>) {
-		match Self::free_round(now) {
+		let due = now.saturating_add(Self::epoch_length());
+		let free = (0..=SCHEDULE_SLACK)
+			.map(|extra| due.saturating_add(extra.into()))
+			.find(|block| Self::bucket_has_room(*block));
+		match free {
 			Some(block) => {
 				record.next_round = block;
 				if Rounds::<T>::try_mutate(block, |pins| pins.try_push(pin)).is_err() {

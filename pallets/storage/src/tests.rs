@@ -172,16 +172,34 @@ mod placement {
 	}
 
 	#[test]
-	fn a_full_round_bucket_moves_the_first_round_later() {
+	fn a_full_round_bucket_refuses_placements_until_the_next_block() {
 		ExtBuilder::default().build_and_execute(|| {
 			storage_nodes(3);
-			// Nodes hold at most MAX_PINS_PER_NODE pins each: 3 nodes × 3 = 9 replicas.
 			for _ in 0..MAX_PINS_PER_BLOCK {
 				let pin = place(ALICE, 1);
 				assert_eq!(next_round(pin), 1 + EPOCH);
 			}
+			assert_noop!(place_order(ALICE, SIZE, 1, EPOCHS, BUDGET), Error::<Test>::RoundsFull);
+			run_to(2);
 			let pin = place(ALICE, 1);
 			assert_eq!(next_round(pin), 2 + EPOCH);
+		});
+	}
+
+	#[test]
+	fn a_bucket_moves_on_whole_and_placements_fill_only_its_room() {
+		ExtBuilder::default().build_and_execute(|| {
+			storage_nodes(3);
+			// One pin placed at block 1 has its rounds at 11, 21, …
+			let first = place(ALICE, 1);
+			run_to(1 + EPOCH);
+			assert_eq!(next_round(first), 1 + 2 * EPOCH);
+			// A pin placed in the round block joins the moved bucket while it has room.
+			let second = place(ALICE, 1);
+			assert_eq!(next_round(second), 1 + 2 * EPOCH);
+			assert_noop!(place_order(BOB, SIZE, 1, EPOCHS, BUDGET), Error::<Test>::RoundsFull);
+			run_to(1 + 2 * EPOCH);
+			assert_eq!(Rounds::<Test>::get(1 + 3 * EPOCH).to_vec(), vec![first, second]);
 		});
 	}
 }
