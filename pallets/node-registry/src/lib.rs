@@ -1200,6 +1200,7 @@ impl<T: Config> Pallet<T> {
 			node,
 			next_heartbeat: record.last_heartbeat.saturating_add(Self::heartbeat_period()),
 			retiring: record.is_retiring(),
+			storage_bytes: record.capabilities.storage_bytes,
 		})
 	}
 

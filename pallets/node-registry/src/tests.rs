@@ -1661,7 +1661,8 @@ mod queries {
 				Some(crate::WorkerInfo {
 					node,
 					next_heartbeat: 1 + HEARTBEAT_PERIOD,
-					retiring: false
+					retiring: false,
+					storage_bytes: 1 << 30,
 				})
 			);
 			run_to(1 + HEARTBEAT_PERIOD);

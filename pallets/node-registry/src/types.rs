@@ -310,6 +310,8 @@ pub struct WorkerInfo<BlockNumber> {
 	pub next_heartbeat: BlockNumber,
 	/// Whether the node is retiring (heartbeats are refused; no new work comes).
 	pub retiring: bool,
+	/// The storage it registered, in bytes: the most its worker keeps pinned for DataVault.
+	pub storage_bytes: u64,
 }
 
 /// A node's GPU as the runtime API reports it.

@@ -824,4 +824,16 @@ mod rules {
 			(0..=255u8).map(|byte| Challenge::new(0, [byte; 32], 1 << 20, 16).offset).collect();
 		assert!(offsets.len() > 200);
 	}
+
+	#[test]
+	fn the_answer_hashes_the_seed_and_the_challenged_bytes() {
+		let content: Vec<u8> = (0..=255u8).cycle().take(5_000).collect();
+		let challenge = Challenge::new(3, [9; 32], content.len() as u64, 1024);
+		let start = challenge.offset as usize;
+		let challenged = &content[start..start + challenge.length as usize];
+		assert_eq!(challenge.answer(challenged), honest_answer(&challenge, &content));
+		let other_seed = Challenge { seed: [8; 32], ..challenge };
+		assert_ne!(other_seed.answer(challenged), challenge.answer(challenged));
+		assert_ne!(challenge.answer(&challenged[1..]), challenge.answer(challenged));
+	}
 }

@@ -179,6 +179,15 @@ impl Challenge {
 		let offset = u64::from_le_bytes(first) % positions;
 		Self { round, seed, offset, length: u32::try_from(length).unwrap_or(max_length) }
 	}
+
+	/// The answer over the challenged bytes (`length` bytes of the content from `offset`):
+	/// blake2-256 of the seed followed by them.
+	pub fn answer(&self, challenged: &[u8]) -> [u8; 32] {
+		let mut data = Vec::with_capacity(self.seed.len().saturating_add(challenged.len()));
+		data.extend_from_slice(&self.seed);
+		data.extend_from_slice(challenged);
+		sp_io::hashing::blake2_256(&data)
+	}
 }
 
 /// Whether a replica holds the content yet.
