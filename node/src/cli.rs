@@ -17,12 +17,14 @@ pub struct Cli {
 #[derive(Debug, Clone, clap::Args)]
 pub struct WorkerParams {
 	/// Run the provider's off-chain worker: heartbeat the node registered with this
-	/// keystore's worker key (type `ocwk`), run the GPU jobs assigned to it and attest them.
-	/// Needs a Vulkan driver and an IPFS daemon.
+	/// keystore's worker key (type `ocwk`), run the GPU jobs assigned to it and attest them,
+	/// pin its DataVault content and answer the storage challenges. Needs a Vulkan driver and
+	/// an IPFS daemon.
 	#[arg(long)]
 	pub worker: bool,
 
-	/// The IPFS daemon's Kubo RPC API, where job inputs are read and outputs pinned.
+	/// The IPFS daemon's Kubo RPC API, where job inputs are read, outputs and DataVault
+	/// content pinned.
 	#[arg(long, value_name = "URL", default_value = "http://127.0.0.1:5001")]
 	pub ipfs_api: String,
 
@@ -39,6 +41,10 @@ pub struct WorkerParams {
 	#[arg(long, value_name = "MIB", default_value_t = 4096)]
 	pub worker_memory_limit: u64,
 
+	/// DataVault pins fetched at once (challenge answers are not limited).
+	#[arg(long, value_name = "COUNT", default_value_t = 2)]
+	pub worker_pin_concurrency: usize,
+
 	/// TEST ONLY: make the worker dishonest, to prove that the chain outvotes and penalises
 	/// it. Never set on a real provider.
 	#[arg(long, value_enum, hide = true)]
@@ -50,6 +56,8 @@ pub struct WorkerParams {
 pub enum WorkerFault {
 	/// Corrupt every job output before hashing and publishing it.
 	CorruptOutput,
+	/// Answer every storage challenge over corrupted bytes.
+	WrongAnswers,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -1,26 +1,32 @@
 //! `--worker`: the provider's off-chain worker, wired into the node. The worker library
 //! (`ocos-offchain-worker`) holds the logic; this module gives it the chain ([`ClientChain`]:
 //! runtime API calls at the best block, unsigned transactions into the pool), the keystore,
-//! the GPU child process (this executable's `gpu-exec` subcommand) and the stream of best
-//! blocks. The worker runs as a non-essential task: whatever happens to it, the node goes on.
+//! the GPU child process (this executable's `gpu-exec` subcommand), the IPFS daemon and the
+//! stream of best blocks. The worker runs as a non-essential task: whatever happens to it, the node goes on.
 
 use std::{sync::Arc, time::Duration};
 
 use codec::{Decode, Encode};
 use futures::{future, StreamExt};
 use ocos_offchain_worker::{
-	chain::{BlockNumber, Chain, ChainError, SignedAttestation, WorkItem},
+	chain::{
+		BlockNumber, Chain, ChainError, SignedAttestation, SignedReport, StorageWork, WorkItem,
+	},
+	datavault::VaultConfig,
 	gpu::{driver, Sandbox, SandboxConfig},
 	ipfs::{Ipfs, IpfsConfig},
-	journal::Journal,
 	keys::Signer,
-	Fault, JobLimits, JobRunner, Worker, WorkerConfig,
+	Fault, IpfsStore, JobLimits, JobRunner, Journals, Worker, WorkerConfig,
 };
 use ocos_primitives::{NodeId, WorkerKey, WORKER_KEY_TYPE};
-use ocos_runtime::{opaque::Block, AccountId, Balance, Runtime, RuntimeCall, UncheckedExtrinsic};
+use ocos_runtime::{
+	opaque::Block, AccountId, Balance, Runtime, RuntimeCall, UncheckedExtrinsic,
+	MILLI_SECS_PER_BLOCK,
+};
 use pallet_compute_runtime_api::ComputeApi;
 use pallet_node_registry::{Heartbeat, WorkerInfo};
 use pallet_node_registry_runtime_api::NodeRegistryApi;
+use pallet_storage_runtime_api::DataVaultApi;
 use sc_client_api::BlockchainEvents;
 use sc_service::{Configuration, SpawnTaskHandle};
 use sc_transaction_pool_api::{TransactionPool, TransactionSource};
@@ -36,16 +42,20 @@ use crate::cli::{WorkerFault, WorkerParams};
 /// A worker checked and ready to start with the node.
 pub struct PreparedWorker {
 	runner: JobRunner,
-	journal: Journal,
+	store: IpfsStore,
+	journals: Journals,
 	config: WorkerConfig,
 	/// `--alice`, `--bob`, `--dev`...: the development seed whose `//worker` key the worker
 	/// uses when the keystore has none (the development presets register it).
 	dev_seed: Option<String>,
 }
 
-/// Checks the GPU (a probe kernel that truncating drivers get wrong) and opens the journal
+/// Checks the GPU (a probe kernel that truncating drivers get wrong) and opens the journals
 /// under the chain's data directory. Fails with an error that names the fix.
-pub async fn prepare(params: &WorkerParams, config: &Configuration) -> Result<PreparedWorker, String> {
+pub async fn prepare(
+	params: &WorkerParams,
+	config: &Configuration,
+) -> Result<PreparedWorker, String> {
 	let program = std::env::current_exe()
 		.map_err(|error| format!("--worker: cannot locate this executable: {error}"))?;
 	let sandbox = Sandbox::new(SandboxConfig {
@@ -59,26 +69,44 @@ pub async fn prepare(params: &WorkerParams, config: &Configuration) -> Result<Pr
 		.map_err(|error| format!("--ipfs-api: {error}"))?;
 	match ipfs.version().await {
 		Ok(version) => log::info!(target: "ocos-worker", "IPFS {version} at {}", params.ipfs_api),
-		// Not fatal: jobs wait until the daemon answers.
-		Err(error) => log::warn!(target: "ocos-worker", "{} ({error}); jobs wait for it", params.ipfs_api),
+		// Not fatal: jobs and pins wait until the daemon answers.
+		Err(error) => {
+			log::warn!(target: "ocos-worker", "{} ({error}); jobs and pins wait for it", params.ipfs_api)
+		}
 	}
 	let directory = config.data_path.join("worker");
 	std::fs::create_dir_all(&directory)
 		.map_err(|error| format!("--worker: cannot create {}: {error}", directory.display()))?;
-	let journal = Journal::open(directory.join("attestations")).map_err(|error| error.to_string())?;
+	let journals = Journals::open(&directory).map_err(|error| error.to_string())?;
 	log::info!(
 		target: "ocos-worker",
-		"worker ready on GPU {adapter}; {} journaled attestation(s)",
-		journal.len()
+		"worker ready on GPU {adapter}; {} journaled attestation(s), {} journaled storage \
+		 report(s), {} DataVault pin(s) held",
+		journals.attestations.len(),
+		journals.reports.len(),
+		journals.holdings.len(),
 	);
-	let fault = params.worker_fault.map(|WorkerFault::CorruptOutput| Fault::CorruptOutput);
-	if fault.is_some() {
-		log::warn!(target: "ocos-worker", "TEST FAULT ENABLED: this worker corrupts its outputs");
+	let fault = params.worker_fault.map(|fault| match fault {
+		WorkerFault::CorruptOutput => Fault::CorruptOutput,
+		WorkerFault::WrongAnswers => Fault::WrongAnswers,
+	});
+	if let Some(fault) = fault {
+		log::warn!(target: "ocos-worker", "TEST FAULT ENABLED: {fault:?}");
 	}
+	let vault = VaultConfig {
+		block_time: Duration::from_millis(MILLI_SECS_PER_BLOCK),
+		pin_concurrency: params.worker_pin_concurrency.max(1),
+		..Default::default()
+	};
 	Ok(PreparedWorker {
-		runner: JobRunner::new(ipfs, sandbox, JobLimits::default(), fault),
-		journal,
-		config: WorkerConfig { concurrency: params.worker_concurrency.max(1), ..Default::default() },
+		runner: JobRunner::new(ipfs.clone(), sandbox, JobLimits::default(), fault),
+		store: IpfsStore::new(ipfs, fault),
+		journals,
+		config: WorkerConfig {
+			concurrency: params.worker_concurrency.max(1),
+			vault,
+			..Default::default()
+		},
 		dev_seed: config.dev_key_seed.clone(),
 	})
 }
@@ -96,15 +124,16 @@ pub fn spawn<C, P>(
 	P: TransactionPool<Block = Block> + 'static,
 {
 	let blocks = client.import_notification_stream().filter_map(|notification| {
-		let serve = notification.is_new_best && notification.origin != BlockOrigin::NetworkInitialSync;
+		let serve =
+			notification.is_new_best && notification.origin != BlockOrigin::NetworkInitialSync;
 		future::ready(serve.then(|| *notification.header.number()))
 	});
-	let PreparedWorker { runner, journal, config, dev_seed } = prepared;
+	let PreparedWorker { runner, store, journals, config, dev_seed } = prepared;
 	if let Some(seed) = dev_seed {
 		insert_dev_worker_key(&keystore, &seed);
 	}
 	let chain = Arc::new(ClientChain { client, pool });
-	let worker = Worker::new(chain, Arc::new(runner), keystore, journal, config);
+	let worker = Worker::new(chain, Arc::new(runner), Arc::new(store), keystore, journals, config);
 	spawner.spawn("ocos-worker", Some("worker"), worker.run(blocks));
 }
 
@@ -126,18 +155,26 @@ pub trait ChainClient:
 {
 }
 impl<C> ChainClient for C where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + BlockchainEvents<Block> + Send + Sync + 'static
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ BlockchainEvents<Block>
+		+ Send
+		+ Sync
+		+ 'static
 {
 }
 
 /// The runtime APIs the worker calls.
 pub trait WorkerApis:
-	NodeRegistryApi<Block, AccountId, Balance, BlockNumber> + ComputeApi<Block, AccountId, Balance, BlockNumber>
+	NodeRegistryApi<Block, AccountId, Balance, BlockNumber>
+	+ ComputeApi<Block, AccountId, Balance, BlockNumber>
+	+ DataVaultApi<Block, pallet_storage::Pin<Runtime>, BlockNumber>
 {
 }
 impl<A> WorkerApis for A where
 	A: NodeRegistryApi<Block, AccountId, Balance, BlockNumber>
 		+ ComputeApi<Block, AccountId, Balance, BlockNumber>
+		+ DataVaultApi<Block, pallet_storage::Pin<Runtime>, BlockNumber>
 {
 }
 
@@ -204,13 +241,32 @@ where
 		let call = attest_call(&attestation)?;
 		self.submit(call).await
 	}
+
+	async fn storage_work(&self, node: NodeId) -> Result<Vec<StorageWork>, ChainError> {
+		let best = self.client.info().best_hash;
+		self.client.runtime_api().node_work(best, node).map_err(api_error)
+	}
+
+	async fn submit_storage_report(&self, report: SignedReport) -> Result<(), ChainError> {
+		self.submit(report_call(report)).await
+	}
+}
+
+/// The `dataVault.report` call carrying `report`.
+fn report_call(signed: SignedReport) -> RuntimeCall {
+	RuntimeCall::DataVault(pallet_storage::Call::report {
+		report: signed.report,
+		signature: sr25519::Signature::from_raw(signed.signature),
+	})
 }
 
 /// The `compute.attest` call carrying `attestation`.
 fn attest_call(attestation: &SignedAttestation) -> Result<RuntimeCall, ChainError> {
 	let bytes = attestation.attestation_bytes();
-	let decoded = pallet_compute::Attestation::<Runtime>::decode(&mut &bytes[..])
-		.map_err(|error| ChainError(format!("the attestation exceeds the runtime's bounds: {error}")))?;
+	let decoded =
+		pallet_compute::Attestation::<Runtime>::decode(&mut &bytes[..]).map_err(|error| {
+			ChainError(format!("the attestation exceeds the runtime's bounds: {error}"))
+		})?;
 	Ok(RuntimeCall::Compute(pallet_compute::Call::attest {
 		attestation: decoded,
 		signature: sr25519::Signature::from_raw(attestation.signature),

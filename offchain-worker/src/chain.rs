@@ -5,12 +5,16 @@ use codec::{Decode, Encode};
 use ocos_primitives::{NodeId, WorkerKey};
 use pallet_compute::{JobId, OutcomeInfo, ATTESTATION_DOMAIN};
 use pallet_node_registry::{Heartbeat, WorkerInfo};
+use pallet_storage::StorageReport;
 
 /// The chain's block number.
 pub type BlockNumber = u32;
 
 /// A job assigned to this worker's node, as the runtime API reports it.
 pub type WorkItem = pallet_compute::WorkItem<BlockNumber>;
+
+/// A DataVault pin on this worker's node's work list, as the runtime API reports it.
+pub type StorageWork = pallet_storage::StorageWork<BlockNumber>;
 
 /// Why a chain call failed (the node's client or pool error, as text).
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +39,12 @@ pub trait Chain: Send + Sync + 'static {
 
 	/// Submits a signed attestation as an unsigned transaction.
 	async fn submit_attestation(&self, attestation: SignedAttestation) -> Result<(), ChainError>;
+
+	/// The open DataVault pins `node` holds, is assigned or referees, at the best block.
+	async fn storage_work(&self, node: NodeId) -> Result<Vec<StorageWork>, ChainError>;
+
+	/// Submits a signed storage report as an unsigned transaction.
+	async fn submit_storage_report(&self, report: SignedReport) -> Result<(), ChainError>;
 }
 
 /// An attestation with its worker-key signature: the arguments of `compute.attest`.
@@ -65,4 +75,13 @@ impl SignedAttestation {
 /// `Attestation::signing_payload`.
 pub fn signing_payload(job: JobId, node: NodeId, outcome: &OutcomeInfo) -> Vec<u8> {
 	(ATTESTATION_DOMAIN, job, node, outcome).encode()
+}
+
+/// A DataVault report with its worker-key signature: the arguments of `dataVault.report`.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SignedReport {
+	/// The report.
+	pub report: StorageReport,
+	/// The worker key's sr25519 signature of `report.signing_payload()`.
+	pub signature: [u8; 64],
 }

@@ -8,6 +8,7 @@ use sp_crypto_hashing::blake2_256;
 
 use crate::{
 	chain::{BlockNumber, WorkItem},
+	fault::Fault,
 	gpu::{Kernel, Sandbox},
 	ipfs::{Ipfs, IpfsError},
 };
@@ -26,14 +27,6 @@ pub enum Attempt {
 pub trait Execute: Send + Sync + 'static {
 	/// Runs `item` for `node`; `best` is the block the worker saw it at.
 	async fn execute(&self, node: NodeId, item: &WorkItem, best: BlockNumber) -> Attempt;
-}
-
-/// A deliberate fault, for the end-to-end test of a dishonest provider. Never set in
-/// production: the flag that sets it is hidden and off by default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
-	/// Flip the first byte of every output before hashing and publishing it.
-	CorruptOutput,
 }
 
 /// Limits on what a job may make the worker fetch.
@@ -69,7 +62,13 @@ impl JobRunner {
 	}
 
 	/// Fetches `cid` (at most `limit` bytes), or says what to do instead.
-	async fn fetch(&self, cid: &[u8], limit: u64, item: &WorkItem, best: BlockNumber) -> Result<Vec<u8>, Attempt> {
+	async fn fetch(
+		&self,
+		cid: &[u8],
+		limit: u64,
+		item: &WorkItem,
+		best: BlockNumber,
+	) -> Result<Vec<u8>, Attempt> {
 		let unavailable = Attempt::Attest(OutcomeInfo::Failed(FailureKind::InputUnavailable));
 		let Ok(cid) = core::str::from_utf8(cid) else { return Err(unavailable) };
 		match self.ipfs.cat(cid, limit).await {
@@ -77,7 +76,7 @@ impl JobRunner {
 			Err(error @ (IpfsError::InvalidCid(_) | IpfsError::TooLarge { .. })) => {
 				log::info!(target: "ocos-worker", "job {}: input {cid}: {error}", item.job);
 				Err(unavailable)
-			},
+			}
 			Err(error) => {
 				let near_deadline =
 					best.saturating_add(self.limits.give_up_margin) >= item.deadline;
@@ -88,7 +87,7 @@ impl JobRunner {
 					return Err(unavailable);
 				}
 				Err(Attempt::Delay(format!("input {cid}: {error}")))
-			},
+			}
 		}
 	}
 
@@ -100,7 +99,7 @@ impl JobRunner {
 			ShaderSourceInfo::Inline(code) => code.clone(),
 			ShaderSourceInfo::Ipfs(cid) => {
 				self.fetch(cid, self.limits.max_source_bytes, item, best).await?
-			},
+			}
 		};
 		let source = String::from_utf8(source).map_err(|_| failed(FailureKind::InvalidShader))?;
 		let entry_point = String::from_utf8(spec.entry_point.clone())

@@ -1,7 +1,9 @@
-//! The attestation journal: every attestation is written here (and synced to disk) before it
-//! is submitted, so a worker that restarts resubmits the very same signed attestation instead
-//! of running the job again — it never attests twice with different results and never forgets
-//! one it made. Entries are dropped once their deadline has passed.
+//! Journals: small files the worker writes (and syncs to disk) before it acts, so a restart
+//! picks up where it stopped. Every attestation and storage report is journaled before it is
+//! submitted, so a restarted worker resubmits the very same signed message instead of
+//! redoing the work — it never reports twice with different results and never forgets a
+//! report it made; such entries are dropped once their deadline has passed. The DataVault
+//! pins a worker may hold are journaled before they are pinned, so none is left behind.
 
 use std::{
 	collections::BTreeMap,
@@ -18,6 +20,12 @@ use crate::chain::{BlockNumber, SignedAttestation};
 /// One assignment round of one job.
 pub type Assignment = (JobId, u32);
 
+/// A journaled value: whether and when it expires.
+pub trait Expiring {
+	/// The last block at which the entry is useful; `None`: until it is removed.
+	fn expires(&self) -> Option<BlockNumber>;
+}
+
 /// A journaled attestation.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 pub struct Entry {
@@ -27,18 +35,27 @@ pub struct Entry {
 	pub deadline: BlockNumber,
 }
 
-/// The journal file and its contents.
-#[derive(Debug)]
-pub struct Journal {
-	path: PathBuf,
-	entries: BTreeMap<Assignment, Entry>,
+impl Expiring for Entry {
+	fn expires(&self) -> Option<BlockNumber> {
+		Some(self.deadline)
+	}
 }
 
-/// Why the journal cannot be used.
+/// The attestations of GPU jobs, by assignment.
+pub type AttestationJournal = Journal<Assignment, Entry>;
+
+/// A journal file and its contents.
+#[derive(Debug)]
+pub struct Journal<K, V> {
+	path: PathBuf,
+	entries: BTreeMap<K, V>,
+}
+
+/// Why a journal cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
 	/// Reading or writing the file failed.
-	#[error("attestation journal {path}: {error}")]
+	#[error("journal {path}: {error}")]
 	Io {
 		/// The journal file.
 		path: PathBuf,
@@ -46,7 +63,7 @@ pub enum JournalError {
 		error: std::io::Error,
 	},
 	/// The file is not a journal.
-	#[error("attestation journal {path} is corrupt: {error}")]
+	#[error("journal {path} is corrupt: {error}")]
 	Corrupt {
 		/// The journal file.
 		path: PathBuf,
@@ -55,12 +72,16 @@ pub enum JournalError {
 	},
 }
 
-impl Journal {
+impl<K, V> Journal<K, V>
+where
+	K: Ord + Clone + Encode + Decode,
+	V: Clone + Encode + Decode + Expiring,
+{
 	/// Opens the journal at `path`, empty if the file does not exist yet.
 	pub fn open(path: impl Into<PathBuf>) -> Result<Self, JournalError> {
 		let path = path.into();
 		let entries = match fs::read(&path) {
-			Ok(bytes) => Vec::<(Assignment, Entry)>::decode(&mut &bytes[..])
+			Ok(bytes) => Vec::<(K, V)>::decode(&mut &bytes[..])
 				.map_err(|error| JournalError::Corrupt { path: path.clone(), error })?
 				.into_iter()
 				.collect(),
@@ -70,12 +91,17 @@ impl Journal {
 		Ok(Self { path, entries })
 	}
 
-	/// The journaled attestation of `assignment`.
-	pub fn get(&self, assignment: &Assignment) -> Option<&Entry> {
-		self.entries.get(assignment)
+	/// The journaled value of `key`.
+	pub fn get(&self, key: &K) -> Option<&V> {
+		self.entries.get(key)
 	}
 
-	/// How many attestations are journaled.
+	/// The journaled entries, in key order.
+	pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+		self.entries.iter()
+	}
+
+	/// How many entries are journaled.
 	pub fn len(&self) -> usize {
 		self.entries.len()
 	}
@@ -85,20 +111,32 @@ impl Journal {
 		self.entries.is_empty()
 	}
 
-	/// Records `entry` for `assignment` and persists the journal before returning. An
-	/// assignment already journaled keeps its first attestation (returned as `Err`).
-	pub fn record(&mut self, assignment: Assignment, entry: Entry) -> Result<(), RecordError> {
-		if let Some(existing) = self.entries.get(&assignment) {
+	/// Records `value` for `key` and persists the journal before returning. A key already
+	/// journaled keeps its first value (returned as `Err`).
+	pub fn record(&mut self, key: K, value: V) -> Result<(), RecordError<V>> {
+		if let Some(existing) = self.entries.get(&key) {
 			return Err(RecordError::AlreadyJournaled(Box::new(existing.clone())));
 		}
-		self.entries.insert(assignment, entry);
-		self.persist().map_err(RecordError::Journal)
+		self.entries.insert(key.clone(), value);
+		self.persist().map_err(|error| {
+			// Not durable, so not journaled.
+			self.entries.remove(&key);
+			RecordError::Journal(error)
+		})
 	}
 
-	/// Drops the entries whose deadline is before `best` and persists if any were dropped.
+	/// Removes `key` and persists the journal if it was there.
+	pub fn remove(&mut self, key: &K) -> Result<(), JournalError> {
+		if self.entries.remove(key).is_none() {
+			return Ok(());
+		}
+		self.persist()
+	}
+
+	/// Drops the entries that expired before `best` and persists if any were dropped.
 	pub fn prune(&mut self, best: BlockNumber) -> Result<(), JournalError> {
 		let before = self.entries.len();
-		self.entries.retain(|_, entry| entry.deadline >= best);
+		self.entries.retain(|_, value| value.expires().is_none_or(|last| last >= best));
 		if self.entries.len() == before {
 			return Ok(());
 		}
@@ -122,12 +160,12 @@ impl Journal {
 	}
 }
 
-/// Why an attestation was not journaled.
+/// Why a value was not journaled.
 #[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-	/// The assignment was attested before; its attestation stands.
-	#[error("the assignment was already attested")]
-	AlreadyJournaled(Box<Entry>),
+pub enum RecordError<V> {
+	/// The key was journaled before; its value stands.
+	#[error("already journaled")]
+	AlreadyJournaled(Box<V>),
 	/// The journal could not be written.
 	#[error(transparent)]
 	Journal(JournalError),
@@ -160,12 +198,12 @@ mod tests {
 	fn survives_a_restart() {
 		let dir = tempfile::tempdir().expect("a temporary directory");
 		let path = dir.path().join("journal");
-		let mut journal = Journal::open(&path).expect("a new journal");
+		let mut journal = AttestationJournal::open(&path).expect("a new journal");
 		assert!(journal.is_empty());
 		journal.record((1, 1), entry(1, 20)).expect("recorded");
 		journal.record((2, 1), entry(2, 30)).expect("recorded");
 
-		let reopened = Journal::open(&path).expect("the journal reopens");
+		let reopened = AttestationJournal::open(&path).expect("the journal reopens");
 		assert_eq!(reopened.len(), 2);
 		assert_eq!(reopened.get(&(1, 1)), Some(&entry(1, 20)));
 		assert_eq!(reopened.get(&(1, 2)), None);
@@ -174,7 +212,8 @@ mod tests {
 	#[test]
 	fn keeps_the_first_attestation_of_an_assignment() {
 		let dir = tempfile::tempdir().expect("a temporary directory");
-		let mut journal = Journal::open(dir.path().join("journal")).expect("a new journal");
+		let mut journal =
+			AttestationJournal::open(dir.path().join("journal")).expect("a new journal");
 		journal.record((1, 1), entry(1, 20)).expect("recorded");
 		let mut second = entry(1, 20);
 		second.attestation.signature = [9; 64];
@@ -189,14 +228,38 @@ mod tests {
 	fn prunes_entries_past_their_deadline_on_disk_too() {
 		let dir = tempfile::tempdir().expect("a temporary directory");
 		let path = dir.path().join("journal");
-		let mut journal = Journal::open(&path).expect("a new journal");
+		let mut journal = AttestationJournal::open(&path).expect("a new journal");
 		journal.record((1, 1), entry(1, 20)).expect("recorded");
 		journal.record((2, 1), entry(2, 30)).expect("recorded");
 		journal.prune(21).expect("pruned");
 		assert_eq!(journal.get(&(1, 1)), None);
-		let reopened = Journal::open(&path).expect("the journal reopens");
+		let reopened = AttestationJournal::open(&path).expect("the journal reopens");
 		assert_eq!(reopened.len(), 1);
 		assert!(reopened.get(&(2, 1)).is_some());
+	}
+
+	/// A value kept until removed.
+	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+	struct Kept(u8);
+
+	impl Expiring for Kept {
+		fn expires(&self) -> Option<BlockNumber> {
+			None
+		}
+	}
+
+	#[test]
+	fn keeps_entries_without_a_deadline_until_they_are_removed() {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let path = dir.path().join("kept");
+		let mut journal = Journal::<u64, Kept>::open(&path).expect("a new journal");
+		journal.record(1, Kept(1)).expect("recorded");
+		journal.record(2, Kept(2)).expect("recorded");
+		journal.prune(BlockNumber::MAX).expect("pruned");
+		journal.remove(&1).expect("removed");
+		journal.remove(&7).expect("removing what is not there is no error");
+		let reopened = Journal::<u64, Kept>::open(&path).expect("the journal reopens");
+		assert_eq!(reopened.iter().collect::<Vec<_>>(), vec![(&2, &Kept(2))]);
 	}
 
 	#[test]
@@ -204,6 +267,6 @@ mod tests {
 		let dir = tempfile::tempdir().expect("a temporary directory");
 		let path = dir.path().join("journal");
 		fs::write(&path, [0xff, 0xff, 0xff]).expect("written");
-		assert!(matches!(Journal::open(&path), Err(JournalError::Corrupt { .. })));
+		assert!(matches!(AttestationJournal::open(&path), Err(JournalError::Corrupt { .. })));
 	}
 }

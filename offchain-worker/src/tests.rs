@@ -1,5 +1,7 @@
-//! The worker loop against an in-memory chain and executor: what it attests, signs,
-//! journals, resubmits and heartbeats, block by block.
+//! The worker loop against an in-memory chain, executor and store: what it attests, signs,
+//! journals, resubmits and heartbeats, block by block. DataVault duties: [`datavault`].
+
+mod datavault;
 
 use std::{
 	collections::HashMap,
@@ -17,10 +19,14 @@ use sp_core::{sr25519, Pair};
 use sp_keystore::{testing::MemoryKeystore, Keystore, KeystorePtr};
 
 use crate::{
-	chain::{signing_payload, BlockNumber, Chain, ChainError, SignedAttestation, WorkItem},
+	chain::{
+		signing_payload, BlockNumber, Chain, ChainError, SignedAttestation, SignedReport,
+		StorageWork, WorkItem,
+	},
+	datavault::VaultConfig,
 	jobs::{Attempt, Execute},
-	journal::Journal,
-	worker::{Worker, WorkerConfig},
+	store::{PinAttempt, Store},
+	worker::{Journals, Worker, WorkerConfig},
 };
 
 const NODE: NodeId = 7;
@@ -31,6 +37,8 @@ struct FakeChain {
 	pending: Mutex<Vec<WorkItem>>,
 	heartbeats: Mutex<Vec<(Heartbeat<BlockNumber>, [u8; 64])>>,
 	attestations: Mutex<Vec<SignedAttestation>>,
+	storage_work: Mutex<Vec<StorageWork>>,
+	reports: Mutex<Vec<SignedReport>>,
 }
 
 #[async_trait::async_trait]
@@ -55,6 +63,52 @@ impl Chain for FakeChain {
 
 	async fn submit_attestation(&self, attestation: SignedAttestation) -> Result<(), ChainError> {
 		self.attestations.lock().expect("lock").push(attestation);
+		Ok(())
+	}
+
+	async fn storage_work(&self, node: NodeId) -> Result<Vec<StorageWork>, ChainError> {
+		assert_eq!(node, NODE);
+		Ok(self.storage_work.lock().expect("lock").clone())
+	}
+
+	async fn submit_storage_report(&self, report: SignedReport) -> Result<(), ChainError> {
+		self.reports.lock().expect("lock").push(report);
+		Ok(())
+	}
+}
+
+/// A content store answering from scripted results and recording what it was asked.
+#[derive(Default)]
+struct FakeStore {
+	/// Each pin's result, by CID (unscripted CIDs pin with the asked size).
+	pin_results: Mutex<HashMap<String, PinAttempt>>,
+	/// Each CID's challenge answer (unscripted: the answer is unavailable).
+	answers: Mutex<HashMap<String, [u8; 32]>>,
+	pinned: Mutex<Vec<String>>,
+	reads: AtomicUsize,
+	unpinned: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Store for FakeStore {
+	async fn pin(&self, cid: &str, size: u64, _until: tokio::time::Instant) -> PinAttempt {
+		self.pinned.lock().expect("lock").push(cid.into());
+		let scripted = self.pin_results.lock().expect("lock").get(cid).cloned();
+		scripted.unwrap_or(PinAttempt::Pinned(size))
+	}
+
+	async fn answer(
+		&self,
+		cid: &str,
+		_challenge: &pallet_storage::Challenge,
+		_until: tokio::time::Instant,
+	) -> Result<[u8; 32], String> {
+		self.reads.fetch_add(1, Ordering::SeqCst);
+		self.answers.lock().expect("lock").get(cid).copied().ok_or_else(|| "unavailable".into())
+	}
+
+	async fn unpin(&self, cid: &str) -> Result<(), String> {
+		self.unpinned.lock().expect("lock").push(cid.into());
 		Ok(())
 	}
 }
@@ -134,6 +188,7 @@ struct Setup {
 	chain: Arc<FakeChain>,
 	keystore: KeystorePtr,
 	public: sr25519::Public,
+	store: Arc<FakeStore>,
 	journal: tempfile::TempDir,
 }
 
@@ -145,26 +200,37 @@ impl Setup {
 		let public =
 			keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker")).expect("a key");
 		let chain = Arc::new(FakeChain::default());
-		chain
-			.workers
-			.lock()
-			.expect("lock")
-			.insert(public.0, WorkerInfo { node: NODE, next_heartbeat, retiring: false });
-		Self { chain, keystore, public, journal: tempfile::tempdir().expect("a directory") }
+		chain.workers.lock().expect("lock").insert(
+			public.0,
+			WorkerInfo { node: NODE, next_heartbeat, retiring: false, storage_bytes: 1 << 20 },
+		);
+		let journal = tempfile::tempdir().expect("a directory");
+		Self { chain, keystore, public, store: Arc::default(), journal }
 	}
 
 	fn worker(
 		&self,
 		executor: Arc<FakeExecutor>,
 		concurrency: usize,
-	) -> Worker<FakeChain, FakeExecutor> {
-		let journal = Journal::open(self.journal.path().join("journal")).expect("a journal");
-		let config = WorkerConfig { concurrency, resubmit_after: 5 };
-		Worker::new(self.chain.clone(), executor, self.keystore.clone(), journal, config)
+	) -> Worker<FakeChain, FakeExecutor, FakeStore> {
+		let journals = Journals::open(self.journal.path()).expect("journals");
+		let vault = VaultConfig {
+			block_time: Duration::from_secs(6),
+			pin_concurrency: 2,
+			unpin_after: 2,
+			resubmit_after: 5,
+		};
+		let config = WorkerConfig { concurrency, resubmit_after: 5, vault };
+		let store = self.store.clone();
+		Worker::new(self.chain.clone(), executor, store, self.keystore.clone(), journals, config)
 	}
 
 	fn attestations(&self) -> Vec<SignedAttestation> {
 		self.chain.attestations.lock().expect("lock").clone()
+	}
+
+	fn reports(&self) -> Vec<SignedReport> {
+		self.chain.reports.lock().expect("lock").clone()
 	}
 }
 

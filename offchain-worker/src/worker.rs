@@ -3,13 +3,15 @@
 //! 2. sends a heartbeat when the registry takes the next one;
 //! 3. reads the node's pending work and, for each assignment, resubmits its journaled
 //!    attestation if it has one, or else starts running it (at most `concurrency` at once);
-//! 4. journals each new attestation before submitting it.
+//! 4. journals each new attestation before submitting it;
+//! 5. serves the node's DataVault duties ([`crate::datavault`]).
 //!
 //! Errors (chain, IPFS, GPU) are logged and retried at later blocks; nothing here stops the
 //! node.
 
 use std::{
 	collections::{HashMap, HashSet},
+	path::Path,
 	sync::{Arc, Mutex, MutexGuard},
 };
 
@@ -21,9 +23,11 @@ use tokio::sync::Semaphore;
 
 use crate::{
 	chain::{signing_payload, BlockNumber, Chain, ChainError, SignedAttestation, WorkItem},
+	datavault::{DataVault, HoldingJournal, ReportJournal, VaultConfig},
 	jobs::{Attempt, Execute},
-	journal::{Assignment, Entry, Journal, RecordError},
+	journal::{Assignment, AttestationJournal, Entry, JournalError, RecordError},
 	keys::Signer,
+	store::Store,
 };
 
 /// How the worker paces itself.
@@ -34,11 +38,34 @@ pub struct WorkerConfig {
 	/// Blocks to wait for a submitted heartbeat or attestation to be included before
 	/// submitting it again (the pool drops transactions on restart or when it is full).
 	pub resubmit_after: BlockNumber,
+	/// The DataVault duties' pacing.
+	pub vault: VaultConfig,
 }
 
 impl Default for WorkerConfig {
 	fn default() -> Self {
-		Self { concurrency: 2, resubmit_after: 5 }
+		Self { concurrency: 2, resubmit_after: 5, vault: VaultConfig::default() }
+	}
+}
+
+/// The worker's journals, files in one directory.
+pub struct Journals {
+	/// Job attestations (`attestations`).
+	pub attestations: AttestationJournal,
+	/// Storage reports (`storage-reports`).
+	pub reports: ReportJournal,
+	/// DataVault pins held (`pins`).
+	pub holdings: HoldingJournal,
+}
+
+impl Journals {
+	/// Opens the journals in `directory`.
+	pub fn open(directory: &Path) -> Result<Self, JournalError> {
+		Ok(Self {
+			attestations: AttestationJournal::open(directory.join("attestations"))?,
+			reports: ReportJournal::open(directory.join("storage-reports"))?,
+			holdings: HoldingJournal::open(directory.join("pins"))?,
+		})
 	}
 }
 
@@ -55,33 +82,38 @@ struct State {
 	reported_no_node: bool,
 }
 
-/// A provider's worker, generic over its chain and its executor.
-pub struct Worker<C, E> {
+/// A provider's worker, generic over its chain, its GPU executor and its content store.
+pub struct Worker<C, E, S> {
 	chain: Arc<C>,
 	executor: Arc<E>,
 	keystore: KeystorePtr,
-	journal: Arc<Mutex<Journal>>,
+	journal: Arc<Mutex<AttestationJournal>>,
 	jobs: Arc<Semaphore>,
 	state: Arc<Mutex<State>>,
+	vault: DataVault<C, S>,
 	config: WorkerConfig,
 }
 
-impl<C: Chain, E: Execute> Worker<C, E> {
-	/// A worker signing with `keystore`'s worker key and journaling to `journal`.
+impl<C: Chain, E: Execute, S: Store> Worker<C, E, S> {
+	/// A worker signing with `keystore`'s worker key and journaling to `journals`.
 	pub fn new(
 		chain: Arc<C>,
 		executor: Arc<E>,
+		store: Arc<S>,
 		keystore: KeystorePtr,
-		journal: Journal,
+		journals: Journals,
 		config: WorkerConfig,
 	) -> Self {
+		let vault =
+			DataVault::new(chain.clone(), store, journals.reports, journals.holdings, config.vault);
 		Self {
 			chain,
 			executor,
 			keystore,
-			journal: Arc::new(Mutex::new(journal)),
+			journal: Arc::new(Mutex::new(journals.attestations)),
 			jobs: Arc::new(Semaphore::new(config.concurrency.max(1))),
 			state: Arc::default(),
+			vault,
 			config,
 		}
 	}
@@ -103,8 +135,19 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 			return Ok(());
 		}
 		self.heartbeat(&signer, &info, best).await?;
-		lock(&self.journal).prune(best).map_err(|error| ChainError(error.to_string()))?;
+		let jobs = self.serve_jobs(&signer, &info, best).await;
+		let storage = self.vault.on_block(&signer, &info, best).await;
+		jobs.and(storage)
+	}
 
+	/// Resubmits or starts the node's pending GPU jobs.
+	async fn serve_jobs(
+		&self,
+		signer: &Signer,
+		info: &WorkerInfo<BlockNumber>,
+		best: BlockNumber,
+	) -> Result<(), ChainError> {
+		lock(&self.journal).prune(best).map_err(|error| ChainError(error.to_string()))?;
 		let work = self.chain.pending_work(info.node).await?;
 		let pending: HashSet<Assignment> =
 			work.iter().map(|item| (item.job, item.attempt)).collect();
@@ -181,10 +224,9 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 		}
 	}
 
-	/// Whether something last submitted at `last` (if ever) is to be submitted (again) at
-	/// `best`: `resubmit_after` blocks without inclusion.
+	/// [`is_due`] with the configured `resubmit_after`.
 	fn due(&self, last: Option<BlockNumber>, best: BlockNumber) -> bool {
-		last.is_none_or(|at| best >= at.saturating_add(self.config.resubmit_after))
+		is_due(last, best, self.config.resubmit_after)
 	}
 
 	/// Runs `item` in a task: execute, sign, journal, submit.
@@ -247,7 +289,13 @@ impl<C: Chain, E: Execute> Worker<C, E> {
 	}
 }
 
+/// Whether something last submitted at `last` (if ever) is to be submitted (again) at
+/// `best`: `after` blocks without inclusion.
+pub(crate) fn is_due(last: Option<BlockNumber>, best: BlockNumber, after: BlockNumber) -> bool {
+	last.is_none_or(|at| best >= at.saturating_add(after))
+}
+
 /// Locks `mutex`, recovering the data if a task panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 	mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
