@@ -193,6 +193,11 @@ impl IpfsDaemon {
 		matches!(self.child.as_mut().map(Child::try_wait), Some(Ok(None)))
 	}
 
+	/// Whether the daemon was stopped or killed through this handle (and not restarted).
+	pub fn is_stopped(&self) -> bool {
+		self.child.is_none()
+	}
+
 	/// Stops the daemon gracefully (SIGTERM, then SIGKILL after 20 s); the repository stays,
 	/// for [`Self::restart`]. Does nothing if it is not running.
 	pub async fn stop(&mut self) -> Result<()> {
@@ -269,6 +274,15 @@ impl IpfsDaemon {
 			)
 			.await?;
 		Ok(added.hash)
+	}
+
+	/// Makes an empty directory (in the daemon's MFS, unpinned) and returns its CID: content
+	/// that is not a file.
+	pub async fn empty_directory(&self, name: &str) -> Result<String> {
+		let path = format!("/{name}");
+		self.call("making a directory", self.client.files_mkdir(&path, true)).await?;
+		let stat = self.call("reading the directory", self.client.files_stat(&path)).await?;
+		Ok(stat.hash)
 	}
 
 	/// The content of the file `cid`.

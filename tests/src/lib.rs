@@ -28,12 +28,14 @@
 //! - [`tx`]: build signed extrinsics for `ocos-runtime`.
 //! - [`dao`]: pass a DAO proposal by votes of development accounts.
 //! - [`compute`]: submit GPU jobs and follow them to their end.
+//! - [`datavault`]: place DataVault pin orders and follow them.
 //! - [`ipfs`]: real js-ipfs daemons (Kubo RPC API) for the workers and the tests.
 //! - [`ports`]: listening ports outside the ephemeral range, safe to reuse on restart.
 //! - [`polkadot_js`]: run the `@polkadot/api` scenarios under `tests/polkadot-js/`.
 
 pub mod compute;
 pub mod dao;
+pub mod datavault;
 pub mod ipfs;
 pub mod network;
 pub mod node;

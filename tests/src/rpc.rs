@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use codec::Decode;
+use codec::{Decode, Encode};
 use frame_support::traits::PalletInfoAccess;
 use frame_system::Phase;
 use jsonrpsee::{
@@ -21,7 +21,7 @@ use sp_core::H256;
 use sp_runtime::generic::DigestItem;
 use sp_runtime::DispatchError;
 
-use crate::{AccountId, AccountInfo, EventRecord, Nonce};
+use crate::{AccountId, AccountInfo, Balance, EventRecord, Nonce};
 
 /// A JSON-RPC connection to one node.
 #[derive(Debug)]
@@ -263,6 +263,14 @@ impl Rpc {
 		let bytes: String =
 			self.call("state_call", rpc_params![method, to_hex(args), at.map(hash_hex)]).await?;
 		R::decode(&mut &from_hex(&bytes)?[..]).with_context(|| format!("decoding {method}"))
+	}
+
+	/// Provider node `node` as the registry's runtime API reports it, at the best block.
+	pub async fn node_info(
+		&self,
+		node: ocos_primitives::NodeId,
+	) -> Result<Option<pallet_node_registry::NodeInfo<AccountId, Balance, u32>>> {
+		self.runtime_call("NodeRegistryApi_node", &node.encode(), None).await
 	}
 
 	/// The encoded extrinsics of block `at`.

@@ -281,9 +281,7 @@ async fn a_dishonest_worker_is_outvoted_and_penalised() -> Result<()> {
 
 /// A node's reputation at the best block.
 async fn reputation(rpc: &Rpc, node: NodeId) -> Result<sp_runtime::Perbill> {
-	let info: Option<pallet_node_registry::NodeInfo<ocos_e2e::AccountId, u128, u32>> =
-		rpc.runtime_call("NodeRegistryApi_node", &codec::Encode::encode(&node), None).await?;
-	Ok(info.context("the node is not registered")?.reputation)
+	Ok(rpc.node_info(node).await?.context("the node is not registered")?.reputation)
 }
 
 /// Every `Attested` event of `job` from `from` up to the best block, as (block, node).

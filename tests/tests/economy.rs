@@ -15,22 +15,13 @@ use ocos_e2e::{
 };
 use ocos_primitives::{GpuClass, NodeId, Resource, ResourceKind};
 use ocos_runtime::{AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeEvent, UNIT};
-use pallet_node_registry::{
-	Capabilities, GpuSpec, Heartbeat, NodeInfo, NodeStatus, RegistryParams,
-};
+use pallet_node_registry::{Capabilities, GpuSpec, Heartbeat, NodeStatus, RegistryParams};
 use pallet_quotas::QuotaParams;
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 
 /// Upper bound for anything that takes a few 6 s blocks.
 const TIMEOUT: Duration = Duration::from_secs(180);
-
-async fn node_info(
-	rpc: &Rpc,
-	node: NodeId,
-) -> Result<Option<NodeInfo<AccountId, Balance, BlockNumber>>> {
-	rpc.runtime_call("NodeRegistryApi_node", &node.encode(), None).await
-}
 
 async fn held(rpc: &Rpc, who: &AccountId) -> Result<Balance> {
 	Ok(rpc.account(who, None).await?.data.reserved)
@@ -115,7 +106,7 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 		})
 		.with_context(|| format!("no NodeRegistered event: {:#?}", registered.events))?;
 	ensure!(held(&rpc, &owner).await? == held_before + bond, "the bond is not held");
-	let info = node_info(&rpc, node).await?.context("the runtime API does not know the node")?;
+	let info = rpc.node_info(node).await?.context("the runtime API does not know the node")?;
 	ensure!(info.status == NodeStatus::Pending, "a new node is {:?}, not Pending", info.status);
 	ensure!(info.owner == owner && info.worker_key == worker.public().0, "wrong record: {info:?}");
 
@@ -127,17 +118,17 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 		"Bob verified his own node: {:#?}",
 		refused.events
 	);
-	ensure!(node_info(&rpc, node).await?.map(|i| i.status) == Some(NodeStatus::Pending));
+	ensure!(rpc.node_info(node).await?.map(|i| i.status) == Some(NodeStatus::Pending));
 
 	// Token holders verify it by DAO vote: it is active.
 	let enacted = dao::pass(&rpc, &chain, verify, TIMEOUT).await.with_context(log)?;
 	ensure!(enacted.is_ok(), "verification failed at enactment: {enacted:?}");
-	ensure!(node_info(&rpc, node).await?.map(|i| i.status) == Some(NodeStatus::Active));
+	ensure!(rpc.node_info(node).await?.map(|i| i.status) == Some(NodeStatus::Active));
 
 	// Its worker heartbeats, unsigned and fee-free, once a heartbeat period has passed since
 	// registration, signing the current block number with the worker key; the node is then
 	// live and offered for GPU work.
-	let registered_at = node_info(&rpc, node).await?.context("node vanished")?.registered_at;
+	let registered_at = rpc.node_info(node).await?.context("node vanished")?.registered_at;
 	let first_allowed = registered_at + registry.heartbeat_period;
 	let best = wait_best(&rpc, first_allowed, TIMEOUT).await?;
 	let heartbeat = Heartbeat { node, block_number: best };
@@ -158,7 +149,7 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 		RuntimeEvent::NodeRegistry(pallet_node_registry::Event::HeartbeatReceived { node: n, .. })
 			if *n == node
 	)));
-	let info = node_info(&rpc, node).await?.context("node vanished")?;
+	let info = rpc.node_info(node).await?.context("node vanished")?;
 	ensure!(info.online && info.last_heartbeat > registered_at, "after a heartbeat: {info:?}");
 	let gpu_nodes = active_gpu_nodes(&rpc).await?;
 	ensure!(gpu_nodes.contains(&node), "active GPU nodes {gpu_nodes:?} lack node {node}");
@@ -240,7 +231,7 @@ async fn provider_registers_dao_verifies_customer_stakes() -> Result<()> {
 	// The worker sends nothing more: past the heartbeat timeout the node is offline, and the
 	// liveness sweep drops it from the active nodes.
 	until("the silent node to go offline", TIMEOUT, Duration::from_secs(1), || async {
-		let info = node_info(&rpc, node).await?.context("node vanished")?;
+		let info = rpc.node_info(node).await?.context("node vanished")?;
 		let listed = active_gpu_nodes(&rpc).await?.contains(&node);
 		Ok(if !info.online && !listed {
 			Check::Done(())

@@ -1,12 +1,21 @@
-//! The worker's IPFS client against a real js-ipfs daemon, for DataVault pins: content the
+//! The worker's IPFS client and DataVault store against a real js-ipfs daemon: content the
 //! daemon can serve is pinned, measured, read by range and unpinned; missing content and bad
-//! CIDs are reported as such.
+//! CIDs are reported as such; pins are checked against the order and challenges answered.
 
 use std::time::Duration;
 
 use anyhow::Result;
 use ocos_e2e::ipfs::IpfsDaemon;
-use ocos_offchain_worker::ipfs::{ContentStat, Ipfs, IpfsConfig, IpfsError};
+use ocos_offchain_worker::{
+	ipfs::{ContentStat, Ipfs, IpfsConfig, IpfsError},
+	store::{PinAttempt, Store},
+	Fault, IpfsStore,
+};
+use pallet_storage::{Challenge, PinFailure};
+use tokio::time::Instant;
+
+/// `hello world\n`, which these offline daemons never saw.
+const ABSENT: &str = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
 
 /// The worker's client of `daemon`, with short timeouts.
 fn client(daemon: &IpfsDaemon) -> Result<Ipfs> {
@@ -49,13 +58,53 @@ async fn content_is_pinned_measured_read_by_range_and_unpinned() -> Result<()> {
 async fn missing_content_and_bad_cids_are_reported_as_such() -> Result<()> {
 	let daemon = IpfsDaemon::start().await?;
 	let ipfs = client(&daemon)?;
-	// `hello world\n`, which this offline daemon never saw.
-	let absent = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
-	let pinned = ipfs.pin(absent, Duration::from_secs(3)).await;
+	let pinned = ipfs.pin(ABSENT, Duration::from_secs(3)).await;
 	assert!(matches!(pinned, Err(IpfsError::Unavailable(_))), "{pinned:?}");
-	assert!(!daemon.pins().await?.iter().any(|pin| pin == absent));
+	assert!(!daemon.pins().await?.iter().any(|pin| pin == ABSENT));
 	let bad = ipfs.pin("not-a-cid", Duration::from_secs(3)).await;
 	assert!(matches!(bad, Err(IpfsError::InvalidCid(_))), "{bad:?}");
 	assert!(matches!(ipfs.stat("not-a-cid").await, Err(IpfsError::InvalidCid(_))));
+	Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_pins_only_what_matches_the_order_and_answers_challenges() -> Result<()> {
+	let mut daemon = IpfsDaemon::start().await?;
+	let store = IpfsStore::new(client(&daemon)?, None);
+	let content: Vec<u8> = (0..5_000u32).map(|i| (i % 241) as u8).collect();
+	let cid = daemon.put(&content).await?;
+	let directory = daemon.empty_directory("not-a-file").await?;
+	let soon = || Instant::now() + Duration::from_secs(20);
+
+	// Refused before anything is pinned: a size that lies, a directory, a malformed CID.
+	assert_eq!(store.pin(&cid, 4_000, soon()).await, PinAttempt::Failed(PinFailure::SizeMismatch));
+	assert_eq!(store.pin(&directory, 4, soon()).await, PinAttempt::Failed(PinFailure::NotAFile));
+	assert_eq!(store.pin("QmNotACid", 5, soon()).await, PinAttempt::Failed(PinFailure::InvalidCid));
+	// Content the daemon (up) cannot find in time.
+	let deadline = Instant::now() + Duration::from_secs(5);
+	assert_eq!(store.pin(ABSENT, 12, deadline).await, PinAttempt::Failed(PinFailure::Unavailable));
+	assert!(daemon.pins().await?.is_empty(), "nothing was pinned");
+
+	assert_eq!(store.pin(&cid, 5_000, soon()).await, PinAttempt::Pinned(5_000));
+	assert_eq!(daemon.pins().await?, vec![cid.clone()]);
+
+	// The honest answer hashes the challenged bytes; the faulty store's differs.
+	let challenge = Challenge::new(1, [7; 32], 5_000, 1024);
+	let start = challenge.offset as usize;
+	let honest = challenge.answer(&content[start..start + 1024]);
+	assert_eq!(store.answer(&cid, &challenge, soon()).await, Ok(honest));
+	let liar = IpfsStore::new(client(&daemon)?, Some(Fault::WrongAnswers));
+	let lie = liar.answer(&cid, &challenge, soon()).await;
+	assert!(matches!(lie, Ok(hash) if hash != honest), "{lie:?}");
+
+	store.unpin(&cid).await.map_err(anyhow::Error::msg)?;
+	assert!(daemon.pins().await?.is_empty());
+
+	// A daemon that is down says nothing about the content: nothing to report.
+	daemon.stop().await?;
+	let deadline = Instant::now() + Duration::from_secs(5);
+	assert!(matches!(store.pin(&cid, 5_000, deadline).await, PinAttempt::Delay(_)));
+	let deadline = Instant::now() + Duration::from_secs(5);
+	assert!(store.answer(&cid, &challenge, deadline).await.is_err());
 	Ok(())
 }

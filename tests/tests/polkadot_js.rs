@@ -1,7 +1,7 @@
 //! Token holders govern the chain from Polkadot.js: each test starts a real local network and
 //! runs one `@polkadot/api` scenario of `tests/polkadot-js/` against it (price change by vote,
 //! runtime upgrade, validator addition, bad input); developers submit a GPU job and read its
-//! result.
+//! result, and pin a file, renew, read and end the order.
 
 use std::time::Duration;
 
@@ -72,11 +72,10 @@ async fn bad_dao_input_fails_cleanly() -> Result<()> {
 	run(&nodes, "bad-input.test.mjs", Vec::new()).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn developers_submit_a_gpu_job_and_read_its_result() -> Result<()> {
-	// Alice's node runs the worker of her genesis GPU node next to a real IPFS daemon; Bob's
-	// genesis node has no worker and goes offline, so the job goes to Alice's.
-	let daemon = IpfsDaemon::start().await?;
+/// Alice and Bob validating the `local` chain; Alice's node runs the worker of her genesis
+/// provider node next to `daemon`. Bob's genesis node has no worker and goes offline, so work
+/// goes to Alice's.
+async fn network_with_a_worker(daemon: &IpfsDaemon) -> Result<Vec<Node>> {
 	let nodes = start_network([
 		NodeBuilder::new()
 			.chain("local")
@@ -89,5 +88,19 @@ async fn developers_submit_a_gpu_job_and_read_its_result() -> Result<()> {
 	.await?;
 	// Past the 8-block heartbeat timeout: only nodes with a worker are live.
 	wait_best(&nodes[0].rpc().await?, 10, Duration::from_secs(120)).await?;
+	Ok(nodes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn developers_submit_a_gpu_job_and_read_its_result() -> Result<()> {
+	let daemon = IpfsDaemon::start().await?;
+	let nodes = network_with_a_worker(&daemon).await?;
 	run(&nodes, "compute-job.test.mjs", vec![("OCOS_IPFS_API", daemon.api_url())]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn developers_pin_renew_read_and_end_a_storage_order() -> Result<()> {
+	let daemon = IpfsDaemon::start().await?;
+	let nodes = network_with_a_worker(&daemon).await?;
+	run(&nodes, "datavault.test.mjs", vec![("OCOS_IPFS_API", daemon.api_url())]).await
 }

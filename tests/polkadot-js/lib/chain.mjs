@@ -11,8 +11,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 export const UNIT = 10n ** 12n;
 
 /**
- * The node's `ocos_job` RPC method, declared for `api.rpc.ocos` (apps declare custom RPC this way;
- * the runtime APIs need no declaration, `api.call` reads them from the metadata).
+ * The node's `ocos_job` and `ocos_pin` RPC methods, declared for `api.rpc.ocos` (apps declare
+ * custom RPC this way; the runtime APIs need no declaration, `api.call` reads them from the
+ * metadata).
  */
 export const OCOS_RPC = {
   ocos: {
@@ -20,6 +21,14 @@ export const OCOS_RPC = {
       description: 'A compute job: status, result and replicas, or null',
       params: [
         { name: 'job', type: 'u64' },
+        { name: 'at', type: 'BlockHash', isOptional: true },
+      ],
+      type: 'Json',
+    },
+    pin: {
+      description: 'A DataVault pin order: replicas, challenge, budget and status, or null',
+      params: [
+        { name: 'pin', type: 'u64' },
         { name: 'at', type: 'BlockHash', isOptional: true },
       ],
       type: 'Json',
