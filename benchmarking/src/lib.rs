@@ -2,7 +2,9 @@
 //!
 //! - `benches/gpu.rs`: GPU kernel throughput and the executor's overhead;
 //! - `benches/attestations.rs`: attestations settled per block at the block weight limit;
-//! - `benches/job_latency.rs`: blocks from a job's submission to its settled result.
+//! - `benches/job_latency.rs`: blocks from a job's submission to its settled result;
+//! - `benches/datavault.rs`: the worker's checked pin against the daemon's own add+pin, and
+//!   storage challenges answered per second.
 //!
 //! `benchmarking/run.sh` builds and runs them all. Each bench is a plain program: with the
 //! `--bench` argument (as `cargo bench` and `run.sh` pass it) it measures in full; without it
