@@ -166,19 +166,16 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use codec::Encode;
-use core::cmp::Reverse;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use frame_system::pallet_prelude::*;
 #[cfg(feature = "runtime-benchmarks")]
 use ocos_primitives::WorkerKey;
 use ocos_primitives::{
-	Billing, GpuClass, NodeId, NodeRegistry, ReputationReason, Resource, ResourceKind, Usage,
+	pick_ranked, remove_listed, Billing, Candidate, GpuClass, NodeId, NodeRegistry,
+	ReputationReason, Resource, ResourceKind, Usage,
 };
 use sp_core::sr25519;
-use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto},
-	Perbill,
-};
+use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
 
 pub use ocos_primitives::WORKER_KEY_TYPE;
 
@@ -773,7 +770,7 @@ impl<T: Config> Pallet<T> {
 		let scanned = u32::try_from(window.len()).unwrap_or(u32::MAX);
 		let max_jobs = usize::try_from(T::MaxJobsPerNode::get()).unwrap_or(usize::MAX);
 
-		let mut ranked: Vec<(Reverse<Perbill>, [u8; 32], NodeId, T::AccountId)> = Vec::new();
+		let mut candidates = Vec::new();
 		for node in window {
 			// Cheapest checks first.
 			if excluded_nodes.contains(&node) {
@@ -792,23 +789,12 @@ impl<T: Config> Pallet<T> {
 			if excluded_owners.contains(&owner) {
 				continue;
 			}
-			let reputation = Reverse(T::Registry::reputation(node));
-			ranked.push((reputation, assignment_rank(job, node), node, owner));
+			let reputation = T::Registry::reputation(node);
+			let tie_break = assignment_rank(job, node);
+			candidates.push(Candidate { node, owner, reputation, tie_break });
 		}
-		ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-
-		let wanted = usize::try_from(count).unwrap_or(usize::MAX);
-		let mut nodes: Vec<(NodeId, T::AccountId)> = Vec::new();
-		for (_, _, node, owner) in ranked {
-			if nodes.len() >= wanted {
-				break;
-			}
-			if nodes.iter().any(|(_, taken)| *taken == owner) {
-				continue;
-			}
-			nodes.push((node, owner));
-		}
-		ensure!(nodes.len() == wanted, Error::<T>::NotEnoughNodes);
+		let nodes = pick_ranked(candidates, count);
+		ensure!(u32::try_from(nodes.len()) == Ok(count), Error::<T>::NotEnoughNodes);
 		Ok(Selection { nodes, scanned, cursor })
 	}
 
@@ -822,27 +808,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Ends `node`'s assignment to `job` and tells the registry.
 	fn unassign_node(job: JobId, node: NodeId) {
-		NodeJobs::<T>::mutate_exists(node, |maybe_jobs| {
-			if let Some(jobs) = maybe_jobs {
-				jobs.retain(|assigned| *assigned != job);
-				if jobs.is_empty() {
-					*maybe_jobs = None;
-				}
-			}
-		});
+		NodeJobs::<T>::mutate_exists(node, |jobs| remove_listed(jobs, &job));
 		T::Registry::work_finished(node);
 	}
 
 	/// Takes `job` out of the deadline bucket of `block` (if it is there).
 	fn remove_deadline(block: BlockNumberFor<T>, job: JobId) {
-		Deadlines::<T>::mutate_exists(block, |maybe_jobs| {
-			if let Some(jobs) = maybe_jobs {
-				jobs.retain(|due| *due != job);
-				if jobs.is_empty() {
-					*maybe_jobs = None;
-				}
-			}
-		});
+		Deadlines::<T>::mutate_exists(block, |jobs| remove_listed(jobs, &job));
 	}
 
 	/// Ends an open job's bookkeeping: releases its replicas, leaves its deadline bucket and

@@ -11,7 +11,7 @@ use frame_support::{
 	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use ocos_primitives::{GpuClass, NodeId};
+use ocos_primitives::{tally, GpuClass, NodeId};
 use scale_info::TypeInfo;
 
 /// Identifier of a compute job, assigned in submission order.
@@ -413,14 +413,6 @@ pub fn quorum(replication: u32) -> u32 {
 pub fn lower_median(mut values: Vec<u64>) -> u64 {
 	values.sort_unstable();
 	values.get(values.len().saturating_sub(1) / 2).copied().unwrap_or(0)
-}
-
-/// Adds one to `key`'s count.
-fn tally<K: PartialEq>(counts: &mut Vec<(K, u32)>, key: K) {
-	match counts.iter_mut().find(|(known, _)| *known == key) {
-		Some((_, count)) => *count = count.saturating_add(1),
-		None => counts.push((key, 1)),
-	}
 }
 
 /// A compute job. The record stays in storage after the job ends, as its result.

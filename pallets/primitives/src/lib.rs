@@ -18,7 +18,10 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::pallet_prelude::{DispatchError, DispatchResult};
+use frame_support::{
+	pallet_prelude::{DispatchError, DispatchResult},
+	BoundedVec,
+};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_runtime::{
@@ -267,6 +270,61 @@ pub fn candidate_window<AccountId, R: NodeRegistry<AccountId>>(
 	(window, next)
 }
 
+/// A node eligible for an assignment, with what ranks it: reputation first, then a
+/// tie-break hash that differs per assignment (so equal nodes share the work).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Candidate<AccountId> {
+	/// The node.
+	pub node: NodeId,
+	/// Its owner (at most one node per owner is picked).
+	pub owner: AccountId,
+	/// Its reputation; higher ranks first.
+	pub reputation: Perbill,
+	/// The assignment's tie-break hash for it; lower ranks first among equal reputations.
+	pub tie_break: [u8; 32],
+}
+
+/// The best `count` of `candidates` (or fewer, if there are not enough), best first, at
+/// most one node per owner.
+pub fn pick_ranked<AccountId: PartialEq>(
+	mut candidates: Vec<Candidate<AccountId>>,
+	count: u32,
+) -> Vec<(NodeId, AccountId)> {
+	candidates.sort_by(|a, b| {
+		b.reputation.cmp(&a.reputation).then_with(|| a.tie_break.cmp(&b.tie_break))
+	});
+	let wanted = usize::try_from(count).unwrap_or(usize::MAX);
+	let mut picked: Vec<(NodeId, AccountId)> = Vec::new();
+	for candidate in candidates {
+		if picked.len() >= wanted {
+			break;
+		}
+		if picked.iter().all(|(_, owner)| *owner != candidate.owner) {
+			picked.push((candidate.node, candidate.owner));
+		}
+	}
+	picked
+}
+
+/// Removes `item` from a list kept in a storage map, and the map's entry once the list is
+/// empty: the closure body of `StorageMap::mutate_exists` for work lists and round buckets.
+pub fn remove_listed<T: PartialEq, S>(entry: &mut Option<BoundedVec<T, S>>, item: &T) {
+	if let Some(list) = entry {
+		list.retain(|listed| listed != item);
+		if list.is_empty() {
+			*entry = None;
+		}
+	}
+}
+
+/// Adds one to `key`'s count in `counts` (the votes of replicas that must agree).
+pub fn tally<K: PartialEq>(counts: &mut Vec<(K, u32)>, key: K) {
+	match counts.iter_mut().find(|(known, _)| *known == key) {
+		Some((_, count)) => *count = count.saturating_add(1),
+		None => counts.push((key, 1)),
+	}
+}
+
 /// Staking quotas as billing sees them.
 pub trait Quotas<AccountId> {
 	/// Consumes up to `units` of the account's current-epoch quota of `kind` and returns how
@@ -321,6 +379,7 @@ pub trait Billing<AccountId, Balance> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use frame_support::traits::ConstU32;
 
 	#[test]
 	fn epochs_count_from_the_anchor() {
@@ -351,5 +410,54 @@ mod tests {
 		assert_eq!(anchor.epoch_at(103, 0), 10);
 		let far = EpochAnchor { epoch: EpochIndex::MAX - 1, start: 0u64 };
 		assert_eq!(far.epoch_at(u64::MAX, 1), EpochIndex::MAX);
+	}
+
+	fn candidate(node: NodeId, owner: u8, reputation: u32, tie_break: u8) -> Candidate<u8> {
+		Candidate {
+			node,
+			owner,
+			reputation: Perbill::from_percent(reputation),
+			tie_break: [tie_break; 32],
+		}
+	}
+
+	#[test]
+	fn picks_by_reputation_then_tie_break_one_node_per_owner() {
+		let candidates = vec![
+			candidate(1, 10, 50, 9),
+			candidate(2, 20, 90, 5),
+			// Owner 20's second node ranks second but is skipped.
+			candidate(3, 20, 80, 1),
+			candidate(4, 30, 50, 2),
+			candidate(5, 40, 10, 0),
+		];
+		assert_eq!(pick_ranked(candidates.clone(), 3), vec![(2, 20), (4, 30), (1, 10)]);
+		assert_eq!(pick_ranked(candidates.clone(), 1), vec![(2, 20)]);
+		// Fewer than asked when owners run out; none for none.
+		assert_eq!(pick_ranked(candidates, 9).len(), 4);
+		assert!(pick_ranked(Vec::<Candidate<u8>>::new(), 2).is_empty());
+	}
+
+	#[test]
+	fn tally_counts_each_value_in_order_of_first_sight() {
+		let mut counts = Vec::new();
+		for vote in [7, 3, 7, 7, 1] {
+			tally(&mut counts, vote);
+		}
+		assert_eq!(counts, vec![(7, 3), (3, 1), (1, 1)]);
+	}
+
+	#[test]
+	fn removing_the_last_listed_item_removes_the_entry() {
+		let list = |items: Vec<u32>| Some(BoundedVec::<u32, ConstU32<4>>::truncate_from(items));
+		let mut entry = list(vec![1, 2, 1]);
+		remove_listed(&mut entry, &1);
+		assert_eq!(entry, list(vec![2]));
+		remove_listed(&mut entry, &3);
+		assert_eq!(entry, list(vec![2]));
+		remove_listed(&mut entry, &2);
+		assert_eq!(entry, None);
+		remove_listed(&mut entry, &2);
+		assert_eq!(entry, None);
 	}
 }

@@ -19,7 +19,7 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::UnfilteredDispatchable;
 use frame_system::RawOrigin;
 #[allow(deprecated)]
-use sp_runtime::traits::ValidateUnsigned;
+use sp_runtime::{traits::ValidateUnsigned, Perbill};
 
 const SEED: u32 = 0;
 

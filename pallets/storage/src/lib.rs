@@ -116,17 +116,14 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use codec::Encode;
-use core::cmp::Reverse;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Randomness};
 use frame_system::pallet_prelude::*;
 use ocos_primitives::{
-	Billing, NodeId, NodeRegistry, ReputationReason, Resource, ResourceKind, Usage,
+	pick_ranked, remove_listed, Billing, Candidate, NodeId, NodeRegistry, ReputationReason,
+	Resource, ResourceKind, Usage,
 };
 use sp_core::sr25519;
-use sp_runtime::{
-	traits::{One, Saturating, UniqueSaturatedInto, Zero},
-	Perbill,
-};
+use sp_runtime::traits::{One, Saturating, UniqueSaturatedInto, Zero};
 
 pub use ocos_primitives::WORKER_KEY_TYPE;
 
@@ -832,7 +829,7 @@ impl<T: Config> Pallet<T> {
 		let scanned = u32::try_from(window.len()).unwrap_or(u32::MAX);
 		let max_pins = usize::try_from(T::MaxPinsPerNode::get()).unwrap_or(usize::MAX);
 
-		let mut ranked: Vec<(Reverse<Perbill>, [u8; 32], NodeId, T::AccountId)> = Vec::new();
+		let mut candidates = Vec::new();
 		let mut lacked_room = false;
 		for node in window {
 			if excluded_nodes.contains(&node) {
@@ -852,23 +849,11 @@ impl<T: Config> Pallet<T> {
 				lacked_room = true;
 				continue;
 			}
-			let reputation = Reverse(T::Registry::reputation(node));
-			ranked.push((reputation, assignment_rank(pin, node), node, owner));
+			let reputation = T::Registry::reputation(node);
+			let tie_break = assignment_rank(pin, node);
+			candidates.push(Candidate { node, owner, reputation, tie_break });
 		}
-		ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-
-		let wanted = usize::try_from(count).unwrap_or(usize::MAX);
-		let mut nodes: Vec<(NodeId, T::AccountId)> = Vec::new();
-		for (_, _, node, owner) in ranked {
-			if nodes.len() >= wanted {
-				break;
-			}
-			if nodes.iter().any(|(_, taken)| *taken == owner) {
-				continue;
-			}
-			nodes.push((node, owner));
-		}
-		Selection { nodes, lacked_room, scanned, cursor }
+		Selection { nodes: pick_ranked(candidates, count), lacked_room, scanned, cursor }
 	}
 
 	/// Whether `node` has room for `size` more bytes.
@@ -888,14 +873,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Takes `pin` off `node`'s work list and tells the registry.
 	fn unlist_node(pin: PinId, node: NodeId) {
-		NodePins::<T>::mutate_exists(node, |maybe_pins| {
-			if let Some(pins) = maybe_pins {
-				pins.retain(|listed| *listed != pin);
-				if pins.is_empty() {
-					*maybe_pins = None;
-				}
-			}
-		});
+		NodePins::<T>::mutate_exists(node, |pins| remove_listed(pins, &pin));
 		T::Registry::work_finished(node);
 	}
 
@@ -960,14 +938,7 @@ impl<T: Config> Pallet<T> {
 			Self::unlist_node(pin, dispute.referee);
 		}
 		record.challenge = None;
-		Rounds::<T>::mutate_exists(record.next_round, |maybe_pins| {
-			if let Some(pins) = maybe_pins {
-				pins.retain(|due| *due != pin);
-				if pins.is_empty() {
-					*maybe_pins = None;
-				}
-			}
-		});
+		Rounds::<T>::mutate_exists(record.next_round, |pins| remove_listed(pins, &pin));
 		let refunded = match T::Billing::refund(&record.customer, record.budget) {
 			Ok(()) => record.budget,
 			Err(_) => {

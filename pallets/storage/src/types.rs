@@ -11,7 +11,7 @@ use frame_support::{
 	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use ocos_primitives::NodeId;
+use ocos_primitives::{tally, NodeId};
 use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 
@@ -404,10 +404,7 @@ impl<T: Config> Pin<T> {
 		let mut counts: Vec<(PinFailure, u32)> = Vec::new();
 		for replica in self.replicas.iter() {
 			if let ReplicaState::Failed(kind) = replica.state {
-				match counts.iter_mut().find(|(known, _)| *known == kind) {
-					Some((_, count)) => *count = count.saturating_add(1),
-					None => counts.push((kind, 1)),
-				}
+				tally(&mut counts, kind);
 			}
 		}
 		counts.into_iter().find(|(_, count)| *count >= quorum).map(|(kind, _)| kind)
@@ -430,17 +427,16 @@ pub enum Decision {
 /// own), a hash given by a strict majority wins; a single answer wins uncontested; otherwise
 /// the answers tie.
 pub fn decide_challenge(answers: &[[u8; 32]]) -> Decision {
-	let mut counts: Vec<([u8; 32], usize)> = Vec::new();
-	for hash in answers {
-		match counts.iter_mut().find(|(known, _)| known == hash) {
-			Some((_, count)) => *count = count.saturating_add(1),
-			None => counts.push((*hash, 1)),
-		}
-	}
 	if answers.is_empty() {
 		return Decision::Silent;
 	}
-	match counts.iter().find(|(_, count)| count.saturating_mul(2) > answers.len()) {
+	let mut counts: Vec<([u8; 32], u32)> = Vec::new();
+	for hash in answers {
+		tally(&mut counts, *hash);
+	}
+	let majority =
+		|count: u32| usize::try_from(count).unwrap_or(usize::MAX).saturating_mul(2) > answers.len();
+	match counts.iter().find(|(_, count)| majority(*count)) {
 		Some((hash, _)) => Decision::Majority(*hash),
 		None => Decision::Tie,
 	}
