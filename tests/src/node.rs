@@ -335,6 +335,15 @@ impl Node {
 		file_tail(&self.base_path.join(LOG_FILE), &format!("node `{}`", self.name), lines)
 	}
 
+	/// The node's last 40 log lines (of the last 2 000) that contain any of `marks`, under a
+	/// heading naming the node; for failure messages of tests that follow a worker.
+	pub fn log_lines(&self, marks: &[&str]) -> String {
+		let tail = self.log_tail(2_000);
+		let lines: Vec<&str> =
+			tail.lines().filter(|line| marks.iter().any(|mark| line.contains(mark))).collect();
+		format!("--- {}\n{}", self.name, lines[lines.len().saturating_sub(40)..].join("\n"))
+	}
+
 	/// Waits until the node's log has a line containing `needle`.
 	pub async fn wait_log(&self, needle: &str, timeout: Duration) -> Result<()> {
 		let path = self.base_path.join(LOG_FILE);

@@ -102,24 +102,8 @@ impl Network {
 
 	/// Each node's latest worker lines, for failure messages.
 	fn logs(&self) -> String {
-		self.nodes
-			.iter()
-			.map(|node| {
-				let tail = node.log_tail(2_000);
-				let lines: Vec<&str> = tail
-					.lines()
-					.filter(|line| {
-						["pin ", "worker", "IPFS", "WARN", "ERROR"].iter().any(|m| line.contains(m))
-					})
-					.collect();
-				format!(
-					"--- {}\n{}",
-					node.name(),
-					lines[lines.len().saturating_sub(40)..].join("\n")
-				)
-			})
-			.collect::<Vec<_>>()
-			.join("\n")
+		let marks = ["pin ", "worker", "IPFS", "WARN", "ERROR"];
+		self.nodes.iter().map(|node| node.log_lines(&marks)).collect::<Vec<_>>().join("\n")
 	}
 }
 
