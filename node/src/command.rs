@@ -156,9 +156,9 @@ pub fn run() -> sc_cli::Result<()> {
 				config.offchain_worker.indexing_enabled = true;
 				// The worker refuses to start on an unusable GPU driver, before the node does.
 				let worker = match worker_params {
-					Some(params) => {
-						Some(worker::prepare(&params, &config).await.map_err(sc_cli::Error::Input)?)
-					}
+					Some(params) => Some(
+						worker::prepare(&params, &config).await.map_err(sc_cli::Error::Input)?,
+					),
 					None => None,
 				};
 				match config.network.network_backend {

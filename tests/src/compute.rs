@@ -9,7 +9,9 @@ use frame_support::BoundedVec;
 use ocos_offchain_worker::kernels::{matmul_workgroups, MATMUL_U32};
 use ocos_primitives::GpuClass;
 use ocos_runtime::{Balance, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
-use pallet_compute::{Determinism, JobId, JobInfo, JobSpec, JobStatusInfo, ShaderSource, Workgroups};
+use pallet_compute::{
+	Determinism, JobId, JobInfo, JobSpec, JobStatusInfo, ShaderSource, Workgroups,
+};
 use sp_keyring::Sr25519Keyring;
 
 use crate::{
@@ -30,7 +32,8 @@ pub fn spec(
 	output_size: u64,
 	deadline: BlockNumber,
 ) -> Result<JobSpec<Runtime>> {
-	let source = BoundedVec::try_from(source.as_bytes().to_vec()).ok().context("source too long")?;
+	let source =
+		BoundedVec::try_from(source.as_bytes().to_vec()).ok().context("source too long")?;
 	let cids = inputs
 		.iter()
 		.map(|cid| BoundedVec::try_from(cid.as_bytes().to_vec()).ok().context("CID too long"))
@@ -62,7 +65,8 @@ pub async fn submit(
 	replication: u32,
 	max_budget: Balance,
 ) -> Result<JobId> {
-	let call = RuntimeCall::Compute(pallet_compute::Call::submit_job { spec, replication, max_budget });
+	let call =
+		RuntimeCall::Compute(pallet_compute::Call::submit_job { spec, replication, max_budget });
 	let outcome = tx::execute(rpc, chain, who, call, Duration::from_secs(60)).await?;
 	outcome.ensure_success()?;
 	outcome

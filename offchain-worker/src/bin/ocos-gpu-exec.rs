@@ -8,6 +8,6 @@ fn main() -> std::process::ExitCode {
 		Err(error) => {
 			eprintln!("{error}");
 			std::process::ExitCode::FAILURE
-		},
+		}
 	}
 }
